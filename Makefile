@@ -1,0 +1,54 @@
+# Everything goes through a locked environment in .venv, built by uv; uv itself is
+# bootstrapped from PyPI into .tools/ so a fresh machine needs only Python 3.11+ and make.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+export DO_NOT_TRACK := 1
+
+.PHONY: install run test dev lint format manifest clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(BIN)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --locked --quiet
+	@touch $@
+
+install: $(BIN)/.synced $(DAGSTER_HOME)/dagster.yaml
+
+$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	cp orchestration/dagster.yaml $@
+
+# dagster-dbt loads the dbt manifest; parse it before anything imports the definitions.
+manifest: install
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+
+run: manifest
+	$(BIN)/python -m orchestration.cli run
+
+test: manifest
+	$(BIN)/pytest
+
+dev: manifest
+	$(BIN)/dagster dev --host 127.0.0.1
+
+lint: install
+	$(BIN)/ruff check orchestration tests raw_samples
+	$(BIN)/ruff format --check orchestration tests raw_samples
+	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests
+
+format: install
+	$(BIN)/ruff check --fix orchestration tests raw_samples
+	$(BIN)/ruff format orchestration tests raw_samples
+
+clean:
+	rm -rf $(VENV) $(TOOLS) dbt_project/target dbt_project/logs warehouse .dagster_home

@@ -1,0 +1,87 @@
+"""Landing assets: one per source, raw dump lines into ``raw.<source>_lines``."""
+
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from orchestration.landing import land_source
+from orchestration.resources import WarehouseResource
+from orchestration.settings import SOURCES
+
+WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+def landing_asset_key(source: str) -> AssetKey:
+    """Matches the dbt source ``raw.<source>_lines``, so dagster-dbt wires the lineage."""
+    return AssetKey(["raw", f"{source}_lines"])
+
+
+def build_landing_asset(source: str) -> AssetsDefinition:
+    key = landing_asset_key(source)
+    check = AssetCheckSpec(
+        "all_dump_files_readable",
+        asset=key,
+        description="Every dump file under the source folder could be read; "
+        "a failed file landed none of its lines and is retried next run.",
+    )
+
+    @asset(
+        key=key,
+        group_name="landing",
+        kinds={"duckdb", "python"},
+        pool=WAREHOUSE_POOL,
+        check_specs=[check],
+        description=(
+            f"Raw lines of the {source} dumps under $RAW_DATA_DIR/{source}/ (*.jsonl, "
+            "*.jsonl.gz), unparsed, with raw_file, raw_line_no, file_sha256, loaded_at. "
+            "A file lands in one transaction or not at all; content already landed, "
+            "under any name, is skipped. Every file seen is listed in raw.landed_files."
+        ),
+    )
+    def _landing(context: AssetExecutionContext, warehouse: WarehouseResource):
+        with warehouse.connect() as con:
+            report = land_source(con, source, warehouse.raw_dir)
+            total_rows = con.execute(f"select count(*) from raw.{source}_lines").fetchall()[0][0]
+        for failed in report.failed:
+            context.log.error(failed.detail)
+        context.log.info(
+            f"{source}: {report.lines_landed} new lines from {report.files_landed} new files; "
+            f"{report.files_already_landed} already landed, {report.files_duplicate} "
+            f"renamed duplicates, {len(report.failed)} failed"
+        )
+        return MaterializeResult(
+            metadata={
+                "new_lines": report.lines_landed,
+                "new_files": report.files_landed,
+                "already_landed_files": report.files_already_landed,
+                "duplicate_files": report.files_duplicate,
+                "failed_files": len(report.failed),
+                "dagster/row_count": total_rows,
+            },
+            check_results=[
+                AssetCheckResult(
+                    check_name=check.name,
+                    passed=not report.failed,
+                    severity=AssetCheckSeverity.WARN,
+                    metadata={
+                        "failed_files": MetadataValue.md(
+                            "\n".join(f"- {f.detail}" for f in report.failed) or "none"
+                        )
+                    },
+                )
+            ],
+        )
+
+    return _landing
+
+
+landing_assets = [build_landing_asset(source) for source in SOURCES]
