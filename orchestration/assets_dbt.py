@@ -1,11 +1,15 @@
 """dbt models, seeds and tests as Dagster assets (dagster-dbt)."""
 
-
 from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
 
 from orchestration import settings
 from orchestration.assets_landing import WAREHOUSE_POOL

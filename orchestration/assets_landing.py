@@ -1,6 +1,5 @@
 """Landing assets: one per source, raw dump lines into ``raw.<source>_lines``."""
 
-
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,

@@ -115,9 +115,7 @@ def discover_dump_files(raw_dir: Path, source: str) -> list[Path]:
     base = raw_dir / source
     if not base.is_dir():
         return []
-    return sorted(
-        p for p in base.rglob("*") if p.is_file() and p.name.endswith(DUMP_SUFFIXES)
-    )
+    return sorted(p for p in base.rglob("*") if p.is_file() and p.name.endswith(DUMP_SUFFIXES))
 
 
 def file_sha256(path: Path) -> str:

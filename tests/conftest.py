@@ -1,0 +1,65 @@
+"""Shared fixtures: a private copy of the samples and a private warehouse per test."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = REPO_ROOT / "raw_samples"
+
+
+def count_lines(path: Path) -> int:
+    """What `wc -l` says (of the decompressed content for .gz): newline characters."""
+    data = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
+    return data.count(b"\n")
+
+
+def sample_line_counts(raw_dir: Path = SAMPLES) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for source_dir in sorted(p for p in raw_dir.iterdir() if p.is_dir()):
+        counts[source_dir.name] = sum(
+            count_lines(f)
+            for f in source_dir.rglob("*")
+            if f.name.endswith((".jsonl", ".jsonl.gz"))
+        )
+    return counts
+
+
+@pytest.fixture
+def raw_dir(tmp_path: Path) -> Path:
+    """A copy of raw_samples/ the test may add files to."""
+    target = tmp_path / "raw"
+    shutil.copytree(SAMPLES, target, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    return target
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    return tmp_path / "wh" / "warehouse.duckdb"
+
+
+def run_cli(raw_dir: Path, warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m orchestration.cli ...` as `make run` calls it, on private paths."""
+    env = {
+        **os.environ,
+        "RAW_DATA_DIR": str(raw_dir),
+        "WAREHOUSE_PATH": str(warehouse),
+        "DAGSTER_HOME": str(warehouse.parent / "dagster_home"),
+    }
+    (warehouse.parent / "dagster_home").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", warehouse.parent / "dagster_home")
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *(args or ("run",))],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )

@@ -1,0 +1,155 @@
+"""Landing: counts, idempotency, renamed duplicates, broken files, atomicity."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration import landing
+from orchestration.landing import land_source
+from orchestration.settings import SOURCES
+from tests.conftest import count_lines, sample_line_counts
+
+
+def land_all(con, raw_dir: Path) -> dict[str, landing.LandingReport]:
+    return {source: land_source(con, source, raw_dir) for source in SOURCES}
+
+
+def table_count(con, source: str) -> int:
+    return con.execute(f"select count(*) from raw.{source}_lines").fetchall()[0][0]
+
+
+def test_landed_lines_equal_line_counts_of_the_files(raw_dir: Path) -> None:
+    expected = sample_line_counts(raw_dir)
+    assert set(expected) == set(SOURCES)
+    con = duckdb.connect()
+    reports = land_all(con, raw_dir)
+    for source in SOURCES:
+        assert reports[source].lines_landed == expected[source] > 0
+        assert table_count(con, source) == expected[source]
+    # Line numbers are 1..n per file and the text is the file's line, byte for byte.
+    path = raw_dir / "usercom" / "2026-03-02.jsonl.gz"
+    lines = gzip.decompress(path.read_bytes()).decode().split("\n")[:-1]
+    rows = con.execute(
+        "select raw_line_no, raw_line from raw.usercom_lines "
+        "where raw_file = 'usercom/2026-03-02.jsonl.gz' order by raw_line_no"
+    ).fetchall()
+    assert rows == list(enumerate(lines, start=1))
+
+
+def test_blank_lines_and_a_missing_final_newline_are_kept(raw_dir: Path) -> None:
+    extra = raw_dir / "insend" / "extra.jsonl"
+    extra.write_bytes(b'{"a":1}\n\n{"b":2}')  # wc -l says 2: the last line has no newline
+    con = duckdb.connect()
+    land_all(con, raw_dir)
+    rows = con.execute(
+        "select raw_line_no, raw_line from raw.insend_lines where raw_file = 'insend/extra.jsonl' "
+        "order by 1"
+    ).fetchall()
+    assert rows == [(1, '{"a":1}'), (2, ""), (3, '{"b":2}')]
+
+
+def test_second_run_lands_nothing(raw_dir: Path) -> None:
+    con = duckdb.connect()
+    land_all(con, raw_dir)
+    before = {s: table_count(con, s) for s in SOURCES}
+    again = land_all(con, raw_dir)
+    assert all(r.lines_landed == 0 and r.files_landed == 0 for r in again.values())
+    assert {s: table_count(con, s) for s in SOURCES} == before
+
+
+def test_same_content_under_a_new_name_lands_nothing(raw_dir: Path) -> None:
+    con = duckdb.connect()
+    land_all(con, raw_dir)
+    before = table_count(con, "esputnik")
+    copy = raw_dir / "esputnik" / "redelivered" / "again.jsonl"
+    copy.parent.mkdir()
+    shutil.copy(raw_dir / "esputnik" / "2026-03-01.jsonl", copy)
+    report = land_source(con, "esputnik", raw_dir)
+    assert report.lines_landed == 0
+    assert report.files_duplicate == 1
+    assert table_count(con, "esputnik") == before
+    assert con.execute(
+        "select status, duplicate_of, line_count from raw.landed_files "
+        "where raw_file = 'esputnik/redelivered/again.jsonl'"
+    ).fetchall() == [("duplicate", "esputnik/2026-03-01.jsonl", 0)]
+
+
+def test_a_new_file_lands_only_its_own_lines(raw_dir: Path) -> None:
+    con = duckdb.connect()
+    land_all(con, raw_dir)
+    new = raw_dir / "usercom" / "2026-03-05.jsonl"
+    new.write_text('{"x":1}\n{"x":2}\n{"x":3}\n')
+    assert land_source(con, "usercom", raw_dir).lines_landed == 3
+
+
+def test_a_truncated_gzip_fails_alone_with_a_clear_message(raw_dir: Path) -> None:
+    good = raw_dir / "usercom" / "2026-03-02.jsonl.gz"
+    broken = raw_dir / "usercom" / "2026-03-03.jsonl.gz"
+    data = good.read_bytes()
+    broken.write_bytes(data[: len(data) // 2])
+    con = duckdb.connect()
+    report = land_source(con, "usercom", raw_dir)
+
+    assert [f.raw_file for f in report.failed] == ["usercom/2026-03-03.jsonl.gz"]
+    assert "usercom/2026-03-03.jsonl.gz" in report.failed[0].detail
+    # None of its lines, all of the others.
+    assert con.execute(
+        "select count(*) from raw.usercom_lines where raw_file = 'usercom/2026-03-03.jsonl.gz'"
+    ).fetchall() == [(0,)]
+    expected_good = count_lines(raw_dir / "usercom" / "2026-03-01.jsonl") + count_lines(good)
+    assert table_count(con, "usercom") == expected_good
+    assert con.execute(
+        "select status, line_count from raw.landed_files "
+        "where raw_file = 'usercom/2026-03-03.jsonl.gz'"
+    ).fetchall() == [("failed", None)]
+
+
+def test_a_file_that_is_not_utf8_fails_alone(raw_dir: Path) -> None:
+    bad = raw_dir / "insend" / "latin1.jsonl"
+    bad.write_bytes('{"name":"caf\u00e9"}\n'.encode("latin-1"))
+    con = duckdb.connect()
+    report = land_source(con, "insend", raw_dir)
+    assert [f.raw_file for f in report.failed] == ["insend/latin1.jsonl"]
+    assert "utf8" in report.failed[0].detail.lower()
+    assert table_count(con, "insend") == sample_line_counts(raw_dir)["insend"] - 1
+
+
+def test_a_failed_file_lands_once_it_is_readable(raw_dir: Path) -> None:
+    # Files are never modified after landing, but a failed read (e.g. a file still
+    # being copied) is retried on the next run, keyed by name and content.
+    con = duckdb.connect()
+    path = raw_dir / "insend" / "late.jsonl.gz"
+    full = gzip.compress(b'{"x":1}\n{"x":2}\n')
+    path.write_bytes(full[:10])
+    assert len(land_source(con, "insend", raw_dir).failed) == 1
+    path.write_bytes(full)
+    report = land_source(con, "insend", raw_dir)
+    assert not report.failed and report.lines_landed == 2
+
+
+def test_a_file_lands_in_one_transaction_or_not_at_all(
+    raw_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con = duckdb.connect()
+    real_record = landing._record
+
+    def failing_record(con, **kwargs):
+        if kwargs["status"] == "landed":
+            raise RuntimeError("disk full while writing the manifest")
+        return real_record(con, **kwargs)
+
+    monkeypatch.setattr(landing, "_record", failing_record)
+    with pytest.raises(RuntimeError, match="disk full"):
+        land_source(con, "esputnik", raw_dir)
+    # The lines inserted before the manifest write were rolled back with it.
+    assert table_count(con, "esputnik") == 0
+    monkeypatch.setattr(landing, "_record", real_record)
+    assert (
+        land_source(con, "esputnik", raw_dir).lines_landed
+        == sample_line_counts(raw_dir)["esputnik"]
+    )
