@@ -1,0 +1,10 @@
+{#- The text parsed as JSON when it is a JSON object, else null (never an error). -#}
+{% macro json_object_or_null(text_expr) -%}
+    {{ return(adapter.dispatch('json_object_or_null', 'product_events')(text_expr)) }}
+{%- endmacro %}
+
+{% macro default__json_object_or_null(text_expr) -%}
+    case when json_valid({{ text_expr }}) then
+        case when json_type({{ text_expr }}) = 'OBJECT' then {{ text_expr }}::json end
+    end
+{%- endmacro %}

@@ -1,0 +1,181 @@
+{#- One row per landed eSputnik line: the Generate event v2 body parsed (params
+    flattened, JSON-in-string values parsed), the contact picked by the vendor's
+    locator priority and hashed, and a verdict (reason_code null = valid). -#}
+with
+
+source as (
+    select * from {{ source('raw', 'esputnik_lines') }}
+),
+
+event_type_map as (
+    select * from {{ ref('event_type_map') }}
+    where source_system = 'esputnik'
+),
+
+parsed as (
+    select
+        raw_file,
+        raw_line_no,
+        raw_line,
+        file_sha256,
+        loaded_at,
+        {{ sha256_hex('trim(raw_line)') }} as line_hash,
+        {{ json_object_or_null('raw_line') }} as line_json
+    from source
+),
+
+envelope as (
+    select
+        *,
+        {{ json_get('line_json', 'received_at') }} as received_at_json,
+        {{ json_get_text('line_json', 'body.eventTypeKey') }} as event_key,
+        nullif(trim({{ json_get_text('line_json', 'body.keyValue') }}), '') as key_value,
+        {{ esputnik_params(json_get('line_json', 'body.params')) }} as params
+    from parsed
+),
+
+params as (
+    select
+        *,
+        {% for name in ['contactId', 'externalCustomerId', 'email', 'phone', 'pushToken',
+                        'product', 'products', 'currencyCode', 'recycleStateId', 'orderNumber',
+                        'page', 'category', 'search', 'recomVariantId'] -%}
+        nullif(trim({{ esputnik_param('params', name) }}), '') as param_{{ name }},
+        {% endfor -%}
+        {{ parse_event_timestamp('received_at_json') }} as received_at
+    from envelope
+),
+
+typed as (
+    select
+        params.*,
+        event_type_map.source_event_type is not null as is_product_event,
+        coalesce(event_type_map.is_cart_snapshot, false) as is_cart_snapshot,
+        event_type_map.event_type_id,
+        {{ json_object_or_null('param_product') }} as product_json,
+        {{ json_array_or_null('param_products') }} as products_json,
+        -- keyValue first, then the params in the vendor's priority (seeds 002/003)
+        case
+            when key_value is not null then key_value
+            when param_contactId is not null then param_contactId
+            when param_externalCustomerId is not null then param_externalCustomerId
+            when param_email is not null then param_email
+            when param_phone is not null then param_phone
+            when param_pushToken is not null then param_pushToken
+        end as locator_value,
+        case
+            when key_value is not null then
+                case
+                    when key_value like '%@%' then 'email'
+                    when regexp_full_match(key_value, '\+?[0-9 ()\-]{6,}') then 'phone'
+                    else 'key'
+                end
+            when param_contactId is not null then 'contact'
+            when param_externalCustomerId is not null then 'external'
+            when param_email is not null then 'email'
+            when param_phone is not null then 'phone'
+            when param_pushToken is not null then 'push'
+        end as locator_type
+    from params
+    left join event_type_map
+        on params.event_key = event_type_map.source_event_type
+),
+
+items as (
+    select
+        *,
+        case
+            when param_product is not null then {{ json_array_of('product_json') }}
+            when param_products is not null then products_json
+            when is_cart_snapshot then '[]'::json  -- no products: the cart is empty
+        end as items_json,
+        event_key in ('productViewed', 'productAddedToWishlist') as needs_product,
+        event_key = 'purchasedItems' or (is_product_event and not is_cart_snapshot
+            and event_key not in ('productViewed', 'productAddedToWishlist')) as needs_products,
+        event_key in ('productViewed', 'productAddedToWishlist', 'cartUpdated', 'purchasedItems')
+            as needs_price,
+        event_key in ('cartUpdated', 'purchasedItems') as needs_quantity
+    from typed
+),
+
+{%- set checks = [
+    ("coalesce(trim(raw_line), '') = ''", "empty_line", "'blank line'"),
+    ("line_json is null", "invalid_json", "'line is not a JSON object'"),
+    ("received_at is null", "invalid_timestamp",
+        "'received_at missing or not a timestamp: ' || coalesce(cast(received_at_json as varchar), 'absent')"),
+    ("locator_value is null", "missing_contact",
+        "'no keyValue and none of the params contactId, externalCustomerId, email, phone, pushToken'"),
+    ("event_key is null", "missing_required_field", "'body.eventTypeKey missing'"),
+    ("params is null", "missing_required_field", "'body.params missing or not a list of {name, value}'"),
+    ("needs_product and param_product is null", "missing_required_field", "'param product missing'"),
+    ("needs_products and param_products is null", "missing_required_field", "'param products missing'"),
+    ("is_cart_snapshot and param_recycleStateId is null", "missing_required_field",
+        "'param recycleStateId missing'"),
+    ("event_key = 'purchasedItems' and param_orderNumber is null", "missing_required_field",
+        "'param orderNumber missing'"),
+    ("event_key = 'pageViewed' and param_page is null", "missing_required_field", "'param page missing'"),
+    ("event_key = 'productCategoryViewed' and param_category is null", "missing_required_field",
+        "'param category missing'"),
+    ("event_key = 'searchRequest' and param_search is null", "missing_required_field",
+        "'param search missing'"),
+    ("event_key = 'productImpressions' and (param_recomVariantId is null or param_products is null)",
+        "missing_required_field", "'param recomVariantId or products missing'"),
+    ("param_product is not null and product_json is null", "invalid_product_payload",
+        "'param product is not a JSON object: ' || param_product"),
+    ("param_products is not null and products_json is null", "invalid_product_payload",
+        "'param products is not a JSON array: ' || param_products"),
+    ("is_product_event and " ~ json_array_count_present('items_json', 'productId')
+        ~ " < json_array_length(items_json)", "invalid_product_payload",
+        "'a product has no productId'"),
+    ("is_product_event and needs_price and " ~ json_array_count_present('items_json', 'price')
+        ~ " < json_array_length(items_json)", "missing_required_field", "'a product has no price'"),
+    ("is_product_event and needs_quantity and " ~ json_array_count_present('items_json', 'quantity')
+        ~ " < json_array_length(items_json)", "missing_required_field", "'a product has no quantity'"),
+    ("is_product_event and (" ~ json_array_count_non_numeric('items_json', 'price') ~ " > 0 or "
+        ~ json_array_min_number('items_json', 'price') ~ " < 0)", "invalid_price",
+        "'a product price is negative or not a number'"),
+    ("is_product_event and (" ~ json_array_count_non_numeric('items_json', 'quantity') ~ " > 0 or "
+        ~ json_array_min_number('items_json', 'quantity') ~ " < 0 or (not is_cart_snapshot and "
+        ~ json_array_min_number('items_json', 'quantity') ~ " = 0))", "invalid_quantity",
+        "'a product quantity is negative, zero or not a number'"),
+] %}
+
+final as (
+    select
+        'esputnik' as source_system,
+        cast(null as varchar) as app_key,
+        raw_file,
+        raw_line_no,
+        line_hash,
+        file_sha256,
+        event_key as source_event_type,
+        is_product_event,
+        is_cart_snapshot,
+        event_type_id,
+        'esputnik:' || locator_type || ':' || case
+            when locator_type = 'email' then {{ sha256_hex('lower(trim(locator_value))') }}
+            when locator_type = 'phone' then {{ sha256_hex(digits_only('locator_value')) }}
+            else locator_value
+        end as contact_key,
+        cast(null as varchar) as guest_key,
+        cast(null as varchar) as visitor_key,
+        {{ sha256_hex('lower(trim(coalesce(param_email, case when locator_type = \'email\' then key_value end)))') }}
+            as email_sha256,
+        {{ sha256_hex(digits_only('coalesce(param_phone, case when locator_type = \'phone\' then key_value end)')) }}
+            as phone_sha256,
+        param_orderNumber as order_id,
+        param_recycleStateId as cart_id,
+        upper(param_currencyCode) as currency,
+        case when is_product_event then items_json end as items,
+        {#- params without the contact locators: no clear-text PII past staging #}
+        case when params is not null then to_json(list_filter(params,
+            lambda p: p.name not in ('email', 'phone', 'keyValue'))) end as properties,
+        raw_line,
+        {{ reason_columns(checks) }},
+        received_at,
+        received_at as occurred_at,
+        loaded_at
+    from items
+)
+
+select * from final
