@@ -1,0 +1,52 @@
+{#- Accepted events with their stitched contact_id and cart_id (InSend's cart is the
+    stitched contact's, per app). -#}
+with
+
+accepted as (
+    select * from {{ ref('int_events_deduplicated') }}
+    where outcome = 'accepted'
+),
+
+stitched as (
+    select * from {{ ref('int_contacts_stitched') }}
+),
+
+final as (
+    select
+        accepted.source_system,
+        accepted.raw_file,
+        accepted.raw_line_no,
+        accepted.line_hash,
+        accepted.source_event_type,
+        accepted.contact_key,
+        stitched.contact_id,
+        accepted.app_key,
+        accepted.order_id,
+        case
+            when
+                accepted.source_system = 'insend'
+                and (accepted.is_cart_snapshot or accepted.event_type_id in (1, 2, 12))
+                then 'insend:' || coalesce(accepted.app_key, '') || ':' || stitched.contact_id
+            else accepted.cart_id
+        end as cart_id,
+        accepted.currency,
+        accepted.email_sha256,
+        accepted.phone_sha256,
+        accepted.guest_key,
+        accepted.visitor_key,
+        accepted.items,
+        accepted.properties,
+        accepted.event_type_id,
+        accepted.is_product_event,
+        accepted.is_cart_snapshot,
+        accepted.occurred_at,
+        accepted.received_at,
+        accepted.loaded_at
+    from accepted
+    inner join stitched
+        on
+            accepted.source_system = stitched.source_system
+            and accepted.contact_key = stitched.contact_key
+)
+
+select * from final

@@ -1,0 +1,24 @@
+{#- One row per accepted non-product event (page views, searches, custom events, ...). -#}
+with
+
+events as (
+    select * from {{ ref('int_events_identified') }}
+    where not is_product_event
+),
+
+final as (
+    select
+        {{ surrogate_key(['source_system', 'line_hash']) }} as event_id,
+        source_system,
+        source_event_type,
+        contact_id,
+        app_key,
+        properties,
+        occurred_at,
+        received_at,
+        raw_file,
+        raw_line_no
+    from events
+)
+
+select * from final
