@@ -168,9 +168,9 @@ def test_latest_value_by_event_time_and_nulls_for_never_sent(built: Path) -> Non
     assert query(built, "select name, price from dim_products where product_id = 'SKU-400'") == [
         (None, None)
     ]
-    assert query(
-        built, "select attributes from dim_products where product_id = 'the_id'"
-    ) == [('{"my_attribute":"value","my_attribute_2":"value_2"}',)]
+    assert query(built, "select attributes from dim_products where product_id = 'the_id'") == [
+        ('{"my_attribute":"value","my_attribute_2":"value_2"}',)
+    ]
 
 
 def test_no_clear_text_email_or_phone_past_staging(built: Path) -> None:
@@ -179,7 +179,9 @@ def test_no_clear_text_email_or_phone_past_staging(built: Path) -> None:
         ("fact_site_events", "contact_id, properties::varchar"),
         ("fact_product_events", "contact_id"),
     ]:
-        text = " ".join(str(v) for row in query(built, f"select {columns} from {table}") for v in row)
+        text = " ".join(
+            str(v) for row in query(built, f"select {columns} from {table}") for v in row
+        )
         for clear in ("example@email.com", "Olga.K@Example.com", "olga.k@example.com",
                       "test@example.net", "380501234567", "555555"):  # fmt: skip
             assert clear not in text, (table, clear)

@@ -5,12 +5,12 @@ with
 
 landed as (
     {%- for source_name in ['usercom', 'esputnik', 'insend'] %}
-    select
-        '{{ source_name }}' as source_system,
-        raw_file,
-        raw_line_no
-    from {{ source('raw', source_name ~ '_lines') }}
-    {{- '\n    union all' if not loop.last }}
+        select
+            '{{ source_name }}' as source_system,
+            raw_file,
+            raw_line_no
+        from {{ source('raw', source_name ~ '_lines') }}
+        {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),
 

@@ -4,13 +4,13 @@ with
 
 landed_lines as (
     {%- for source_name in ['usercom', 'esputnik', 'insend'] %}
-    select
-        '{{ source_name }}' as source_system,
-        raw_file,
-        count(*) as lines_in_table
-    from {{ source('raw', source_name ~ '_lines') }}
-    group by raw_file
-    {{- '\n    union all' if not loop.last }}
+        select
+            '{{ source_name }}' as source_system,
+            raw_file,
+            count(*) as lines_in_table
+        from {{ source('raw', source_name ~ '_lines') }}
+        group by raw_file
+        {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),
 

@@ -28,23 +28,23 @@ custom as (
 
 observations as (
     {%- for attribute, expression in standard %}
-    select
-        product_id,
-        '{{ attribute }}' as attribute_name,
-        {{ expression }} as attribute_value,
-        occurred_at,
-        received_at,
-        raw_file,
-        raw_line_no,
-        item_index
-    from lines
-    where {{ expression }} is not null
-    union all
+        select
+            product_id,
+            '{{ attribute }}' as attribute_name,
+            {{ expression }} as attribute_value,
+            occurred_at,
+            received_at,
+            raw_file,
+            raw_line_no,
+            item_index
+        from lines
+        where {{ expression }} is not null
+        union all
     {%- endfor %}
     select
         product_id,
         'attributes.' || attribute_key as attribute_name,
-        cast(attribute_json as varchar) as attribute_value,
+        attribute_json::varchar as attribute_value,
         occurred_at,
         received_at,
         raw_file,

@@ -52,7 +52,7 @@ final as (
         ) as image_url,
         case source_system
             {%- for source, keys in known_keys.items() %}
-            when '{{ source }}' then {{ json_remove_keys('item', keys) }}
+                when '{{ source }}' then {{ json_remove_keys('item', keys) }}
             {%- endfor %}
         end as attributes,
         event_type_id,

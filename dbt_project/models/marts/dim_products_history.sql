@@ -43,18 +43,18 @@ period_values as (
     inner join changes
         on
             periods.product_id = changes.product_id
-            and changes.valid_from <= periods.valid_from
-            and (changes.valid_to is null or changes.valid_to > periods.valid_from)
+            and periods.valid_from >= changes.valid_from
+            and (changes.valid_to is null or periods.valid_from < changes.valid_to)
 ),
 
 pivoted as (
     select
         product_id,
         valid_from,
-        {%- for attribute in standard %}
+    {%- for attribute in standard %}
         max(attribute_value) filter (where attribute_name = '{{ attribute }}') as {{ attribute }}
         {{- ',' if not loop.last }}
-        {%- endfor %}
+    {%- endfor %}
     from period_values
     group by product_id, valid_from
 ),
@@ -80,7 +80,7 @@ final as (
         pivoted.url,
         pivoted.image_url,
         cast(pivoted.in_stock as boolean) as in_stock,
-        coalesce(custom_attributes.attributes, '{}'::json) as attributes,
+        coalesce(custom_attributes.attributes, cast('{}' as json)) as attributes,
         periods.valid_to is null as is_current,
         periods.valid_from,
         periods.valid_to

@@ -72,10 +72,10 @@ product_rows as (
 ),
 
 {% if is_incremental() %}
-touched_contacts as (
-    select distinct contact_id from product_rows
-    where loaded_at > (select coalesce(max(loaded_at), '1900-01-01'::timestamp) from {{ this }})
-),
+    touched_contacts as (
+        select distinct contact_id from product_rows
+        where loaded_at > (select coalesce(max(loaded_at), '1900-01-01'::timestamp) from {{ this }})
+    ),
 {% endif %}
 
 final as (
@@ -103,7 +103,7 @@ final as (
     inner join event_types
         on product_rows.event_type_id = event_types.event_type_id
     {% if is_incremental() %}
-    where product_rows.contact_id in (select contact_id from touched_contacts)
+        where product_rows.contact_id in (select contact_id from touched_contacts)
     {% endif %}
 )
 

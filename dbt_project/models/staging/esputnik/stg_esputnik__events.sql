@@ -40,7 +40,7 @@ params as (
         {% for name in ['contactId', 'externalCustomerId', 'email', 'phone', 'pushToken',
                         'product', 'products', 'currencyCode', 'recycleStateId', 'orderNumber',
                         'page', 'category', 'search', 'recomVariantId'] -%}
-        nullif(trim({{ esputnik_param('params', name) }}), '') as param_{{ name }},
+            nullif(trim({{ esputnik_param('params', name) }}), '') as param_{{ name }},
         {% endfor -%}
         {{ parse_event_timestamp('received_at_json') }} as received_at
     from envelope
@@ -57,24 +57,25 @@ typed as (
         -- keyValue first, then the params in the vendor's priority (seeds 002/003)
         case
             when key_value is not null then key_value
-            when param_contactId is not null then param_contactId
-            when param_externalCustomerId is not null then param_externalCustomerId
+            when param_contactid is not null then param_contactid
+            when param_externalcustomerid is not null then param_externalcustomerid
             when param_email is not null then param_email
             when param_phone is not null then param_phone
-            when param_pushToken is not null then param_pushToken
+            when param_pushtoken is not null then param_pushtoken
         end as locator_value,
         case
-            when key_value is not null then
-                case
-                    when key_value like '%@%' then 'email'
-                    when regexp_full_match(key_value, '\+?[0-9 ()\-]{6,}') then 'phone'
-                    else 'key'
-                end
-            when param_contactId is not null then 'contact'
-            when param_externalCustomerId is not null then 'external'
+            when key_value is not null
+                then
+                    case
+                        when key_value like '%@%' then 'email'
+                        when regexp_full_match(key_value, '\+?[0-9 ()\-]{6,}') then 'phone'
+                        else 'key'
+                    end
+            when param_contactid is not null then 'contact'
+            when param_externalcustomerid is not null then 'external'
             when param_email is not null then 'email'
             when param_phone is not null then 'phone'
-            when param_pushToken is not null then 'push'
+            when param_pushtoken is not null then 'push'
         end as locator_type
     from params
     left join event_type_map
@@ -90,8 +91,10 @@ items as (
             when is_cart_snapshot then '[]'::json  -- no products: the cart is empty
         end as items_json,
         event_key in ('productViewed', 'productAddedToWishlist') as needs_product,
-        event_key = 'purchasedItems' or (is_product_event and not is_cart_snapshot
-            and event_key not in ('productViewed', 'productAddedToWishlist')) as needs_products,
+        event_key = 'purchasedItems' or (
+            is_product_event and not is_cart_snapshot
+            and event_key not in ('productViewed', 'productAddedToWishlist')
+        ) as needs_products,
         event_key in ('productViewed', 'productAddedToWishlist', 'cartUpdated', 'purchasedItems')
             as needs_price,
         event_key in ('cartUpdated', 'purchasedItems') as needs_quantity
@@ -143,7 +146,7 @@ items as (
 final as (
     select
         'esputnik' as source_system,
-        cast(null as varchar) as app_key,
+        null::varchar as app_key,
         raw_file,
         raw_line_no,
         line_hash,
@@ -157,19 +160,21 @@ final as (
             when locator_type = 'phone' then {{ sha256_hex(digits_only('locator_value')) }}
             else locator_value
         end as contact_key,
-        cast(null as varchar) as guest_key,
-        cast(null as varchar) as visitor_key,
+        null::varchar as guest_key,
+        null::varchar as visitor_key,
         {{ sha256_hex('lower(trim(coalesce(param_email, case when locator_type = \'email\' then key_value end)))') }}
             as email_sha256,
         {{ sha256_hex(digits_only('coalesce(param_phone, case when locator_type = \'phone\' then key_value end)')) }}
             as phone_sha256,
-        param_orderNumber as order_id,
-        param_recycleStateId as cart_id,
-        upper(param_currencyCode) as currency,
+        param_ordernumber as order_id,
+        param_recyclestateid as cart_id,
+        upper(param_currencycode) as currency,
         case when is_product_event then items_json end as items,
         {#- params without the contact locators: no clear-text PII past staging #}
-        case when params is not null then to_json(list_filter(params,
-            lambda p: p.name not in ('email', 'phone', 'keyValue'))) end as properties,
+        case when params is not null then to_json(list_filter(
+            params,
+            lambda p: p.name not in ('email', 'phone', 'keyValue')
+        )) end as properties,
         raw_line,
         {{ reason_columns(checks) }},
         received_at,

@@ -86,10 +86,10 @@ items as (
     ("event_key is null", "missing_required_field", "'data.type missing'"),
     ("not is_product_event and event_key not in ('" ~ site_event_types | join("', '") ~ "')",
         "unknown_event_type", "'type ' || event_key || ' is not an InSend event type'"),
-    ("is_product_event and " ~ json_type_of('properties_json') ~ " is distinct from 'OBJECT'",
+    ("is_product_event and coalesce(" ~ json_type_of('properties_json') ~ " <> 'OBJECT', true)",
         "missing_required_field", "'data.properties missing'"),
-    ("event_key in ('update_cart', 'purchase') and " ~ json_type_of('items_json')
-        ~ " is distinct from 'ARRAY'", "missing_required_field", "'properties.items missing or not a list'"),
+    ("event_key in ('update_cart', 'purchase') and coalesce(" ~ json_type_of('items_json')
+        ~ " <> 'ARRAY', true)", "missing_required_field", "'properties.items missing or not a list'"),
     ("event_key = 'purchase' and " ~ json_get_text('properties_json', 'order_id') ~ " is null",
         "missing_required_field", "'properties.order_id missing'"),
     ("is_product_event and " ~ json_array_count_present('items_json', 'product_id')
