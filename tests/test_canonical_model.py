@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -158,7 +160,8 @@ def test_latest_value_by_event_time_and_nulls_for_never_sent(built: Path) -> Non
     # "Old Runner" (sent 03-01 09:00, received 03-02) is older than every other name.
     assert query(
         built,
-        "select name, category, attributes->>'color' from dim_products where product_id = 'SKU-100'",
+        "select name, category, attributes->>'color' from dim_products "
+        "where product_id = 'SKU-100'",
     ) == [("Trail Runner", "shoes", "red")]
     assert query(
         built,
@@ -188,9 +191,6 @@ def test_no_clear_text_email_or_phone_past_staging(built: Path) -> None:
 
 
 def dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    import os
-    import sys
-
     return subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", "."],
         cwd=REPO_ROOT / "dbt_project",
