@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -63,3 +64,21 @@ def run_cli(raw_dir: Path, warehouse: Path, *args: str) -> subprocess.CompletedP
         text=True,
         timeout=900,
     )
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """raw_samples built once into a private warehouse by `make run`'s command."""
+    tmp = tmp_path_factory.mktemp("samples")
+    raw = tmp / "raw"
+    shutil.copytree(SAMPLES, raw, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    warehouse = tmp / "wh" / "warehouse.duckdb"
+    result = run_cli(raw, warehouse)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    (warehouse.parent / "run_stdout.txt").write_text(result.stdout)
+    return warehouse
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()

@@ -26,7 +26,19 @@ final as (
             when
                 accepted.source_system = 'insend'
                 and (accepted.is_cart_snapshot or accepted.event_type_id in (1, 2, 12))
-                then 'insend:' || coalesce(accepted.app_key, '') || ':' || stitched.contact_id
+                then stitched.contact_id || ':cart:' || coalesce(accepted.app_key, '')
+            -- User.com has no cart: a contact's cart is everything carted since its last
+            -- purchase (numbered by the purchases before it); a purchase closes its cart
+            when accepted.source_system = 'usercom' and accepted.event_type_id in (1, 2, 12)
+                then stitched.contact_id || ':cart:' || cast(coalesce(sum(
+                    case when accepted.event_type_id = 2 then 1 else 0 end
+                ) over (
+                    partition by stitched.contact_id
+                    order by
+                        accepted.occurred_at, accepted.received_at,
+                        accepted.raw_file, accepted.raw_line_no
+                    rows between unbounded preceding and 1 preceding
+                ), 0) as varchar)
             else accepted.cart_id
         end as cart_id,
         accepted.currency,

@@ -85,7 +85,6 @@ final as (
         product_rows.source_event_type,
         product_rows.event_type_id,
         event_types.event_type,
-        event_types.funnel_stage,
         product_rows.contact_id,
         product_rows.product_id,
         product_rows.order_id,

@@ -1,0 +1,215 @@
+{#- Funnel journeys view -> cart -> purchase, the step logic both funnel marts share.
+
+    Two kinds of journey, one logic:
+    - daily: a contact's first view-stage event of a UTC day starts it; any product's
+      cart and purchase count (scope: the contact);
+    - product: a contact's first view of a product starts it; only that product's cart
+      and purchase count (scope: the contact and the product).
+    A step counts when it happens at or after the previous step and at most
+    `funnel_window_hours` after the journey's start. Stage membership comes from the
+    seed event_types (funnel_stage).
+
+    "The first cart at or after the start" is found with a window over the scope's
+    timeline (journey starts and cart events sorted together; a start sorts before a
+    step at the same instant, so same-second steps count): O(n log n), no per-contact
+    cross join. -#}
+{%- set window_hours = var('funnel_window_hours') %}
+with
+
+event_types as (
+    select * from {{ ref('event_types') }}
+),
+
+staged as (
+    select
+        facts.contact_id,
+        facts.source_system,
+        facts.product_id,
+        event_types.funnel_stage,
+        facts.occurred_at,
+        facts.quantity * facts.unit_price as line_value
+    from {{ ref('fact_product_events') }} as facts
+    inner join event_types
+        on facts.event_type_id = event_types.event_type_id
+    where event_types.funnel_stage is not null
+),
+
+-- every stage event in both scopes
+scoped as (
+    select
+        'daily' as journey_kind,
+        contact_id as scope_key,
+        *
+    from staged
+    union all
+    select
+        'product' as journey_kind,
+        contact_id || '|' || product_id as scope_key,
+        *
+    from staged
+),
+
+journeys as (
+    select
+        journey_kind,
+        scope_key,
+        contact_id,
+        source_system,
+        case when journey_kind = 'daily' then cast(occurred_at as date) end as funnel_date,
+        case when journey_kind = 'product' then product_id end as product_id,
+        min(occurred_at) as started_at
+    from scoped
+    where funnel_stage = 'view'
+    group by all
+),
+
+cart_timeline as (
+    select
+        journey_kind,
+        scope_key,
+        started_at as step_at,
+        0 as sort_order,
+        funnel_date,
+        product_id,
+        cast(null as timestamp) as cart_at
+    from journeys
+    union all
+    select
+        journey_kind,
+        scope_key,
+        occurred_at as step_at,
+        1 as sort_order,
+        null as funnel_date,
+        null as product_id,
+        occurred_at as cart_at
+    from scoped
+    where funnel_stage = 'cart'
+),
+
+next_cart as (
+    select
+        journey_kind,
+        scope_key,
+        funnel_date,
+        product_id,
+        min(cart_at) over (
+            partition by journey_kind, scope_key
+            order by step_at, sort_order
+            rows between current row and unbounded following
+        ) as next_cart_at
+    from cart_timeline
+    qualify sort_order = 0
+),
+
+carted as (
+    select
+        journeys.*,
+        case
+            when next_cart.next_cart_at <= {{ add_hours('journeys.started_at', window_hours) }}
+                then next_cart.next_cart_at
+        end as carted_at
+    from journeys
+    inner join next_cart
+        on
+            journeys.journey_kind = next_cart.journey_kind
+            and journeys.scope_key = next_cart.scope_key
+            and journeys.funnel_date is not distinct from next_cart.funnel_date
+            and journeys.product_id is not distinct from next_cart.product_id
+),
+
+purchase_timeline as (
+    select
+        journey_kind,
+        scope_key,
+        carted_at as step_at,
+        0 as sort_order,
+        funnel_date,
+        product_id,
+        cast(null as timestamp) as purchase_at
+    from carted
+    where carted_at is not null
+    union all
+    select
+        journey_kind,
+        scope_key,
+        occurred_at as step_at,
+        1 as sort_order,
+        null as funnel_date,
+        null as product_id,
+        occurred_at as purchase_at
+    from scoped
+    where funnel_stage = 'purchase'
+),
+
+next_purchase as (
+    select
+        journey_kind,
+        scope_key,
+        funnel_date,
+        product_id,
+        min(purchase_at) over (
+            partition by journey_kind, scope_key
+            order by step_at, sort_order
+            rows between current row and unbounded following
+        ) as next_purchase_at
+    from purchase_timeline
+    qualify sort_order = 0
+),
+
+stepped as (
+    select
+        carted.*,
+        case
+            when next_purchase.next_purchase_at <= {{ add_hours('carted.started_at', window_hours) }}
+                then next_purchase.next_purchase_at
+        end as purchased_at
+    from carted
+    left join next_purchase
+        on
+            carted.journey_kind = next_purchase.journey_kind
+            and carted.scope_key = next_purchase.scope_key
+            and carted.funnel_date is not distinct from next_purchase.funnel_date
+            and carted.product_id is not distinct from next_purchase.product_id
+),
+
+-- revenue of a converted product journey: that product's purchase lines from the
+-- purchase step to the end of the window (one product journey per scope: a plain join)
+revenue as (
+    select
+        stepped.scope_key,
+        sum(scoped.line_value) as revenue
+    from stepped
+    inner join scoped
+        on
+            stepped.scope_key = scoped.scope_key
+            and scoped.journey_kind = 'product'
+            and scoped.funnel_stage = 'purchase'
+            and stepped.purchased_at <= scoped.occurred_at
+            and {{ add_hours('stepped.started_at', window_hours) }} >= scoped.occurred_at
+    where stepped.journey_kind = 'product'
+    group by stepped.scope_key
+),
+
+final as (
+    select
+        {{ surrogate_key(['stepped.journey_kind', 'stepped.scope_key', 'stepped.funnel_date']) }}
+            as journey_id,
+        stepped.journey_kind,
+        stepped.contact_id,
+        stepped.source_system,
+        stepped.product_id,
+        stepped.funnel_date,
+        revenue.revenue,
+        {{ hours_between('stepped.started_at', 'stepped.carted_at') }} as hours_view_to_cart,
+        {{ hours_between('stepped.carted_at', 'stepped.purchased_at') }} as hours_cart_to_purchase,
+        stepped.started_at,
+        stepped.carted_at,
+        stepped.purchased_at
+    from stepped
+    left join revenue
+        on
+            stepped.scope_key = revenue.scope_key
+            and stepped.journey_kind = 'product'
+)
+
+select * from final
