@@ -11,10 +11,10 @@ import argparse
 import sys
 
 import duckdb
-from dagster import DagsterInstance
+from dagster import AssetCheckSeverity, DagsterInstance
 
 from orchestration import settings
-from orchestration.summary import print_summary
+from orchestration.summary import print_checks, print_summary
 
 
 def run() -> int:
@@ -33,11 +33,19 @@ def run() -> int:
         for event in (e.materialization for e in result.get_asset_materialization_events())
         if event.asset_key.path[0] == "raw" and "new_lines" in event.metadata
     }
+    checks = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
     with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
         print_summary(con, sys.stdout, new_lines=new_lines)
-    if not result.success:
+    print_checks(checks, sys.stdout)
+    blocking = [c for c in checks if not c.passed and c.severity == AssetCheckSeverity.ERROR]
+    if not result.success or blocking:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        print(f"\nRUN FAILED (steps: {', '.join(failed) or 'unknown'})", file=sys.stderr)
+        failed += [f"check {c.check_name}" for c in blocking]
+        print(f"\nRUN FAILED ({', '.join(failed) or 'unknown'})", file=sys.stderr)
         return 1
     return 0
 

@@ -8,8 +8,9 @@ from pathlib import Path
 from dagster import AssetSelection, Definitions, define_asset_job
 from dagster_dbt import DbtCliResource
 
-from orchestration.assets_dbt import dbt_models
+from orchestration.assets_dbt import dbt_funnel_marts, dbt_models
 from orchestration.assets_landing import landing_assets
+from orchestration.checks import gx_checks
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
 
@@ -20,7 +21,8 @@ build_everything = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[*landing_assets, dbt_models],
+    assets=[*landing_assets, dbt_models, dbt_funnel_marts],
+    asset_checks=gx_checks,
     jobs=[build_everything],
     resources={
         "warehouse": WarehouseResource(),

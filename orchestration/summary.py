@@ -116,3 +116,16 @@ def print_summary(
                 + (f"  cart->purchase {purchased / carted:.1%}" if carted else "")
                 + "\n"
             )
+
+
+def print_checks(evaluations, out: TextIO) -> None:
+    """Great Expectations and landing checks of the run: failures first, with why."""
+    gx = [e for e in evaluations if e.check_name.startswith(("gx_", "all_dump"))]
+    if not gx:
+        return
+    out.write("\n== Checks ==\n")
+    for e in sorted(gx, key=lambda e: (e.passed, e.check_name)):
+        state = "PASS" if e.passed else f"FAIL ({e.severity.value.lower()})"
+        out.write(f"  {state:<14} {e.asset_key.to_user_string()}: {e.check_name}\n")
+        if not e.passed and e.description:
+            out.write(f"                 {e.description}\n")

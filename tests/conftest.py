@@ -53,6 +53,7 @@ def run_cli(raw_dir: Path, warehouse: Path, *args: str) -> subprocess.CompletedP
         "RAW_DATA_DIR": str(raw_dir),
         "WAREHOUSE_PATH": str(warehouse),
         "DAGSTER_HOME": str(warehouse.parent / "dagster_home"),
+        "GX_ROOT": str(warehouse.parent / "gx"),
     }
     (warehouse.parent / "dagster_home").mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", warehouse.parent / "dagster_home")

@@ -1,0 +1,118 @@
+"""Great Expectations contract checks: they pass on the samples, each blocking
+expectation can fail on its own, and a failing one stops the marts in a real run."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetKey, DagsterInstance
+
+from tests.conftest import SAMPLES, run_cli
+
+SUITES_ON_SAMPLES = ["fact_product_events", "dim_products", "audit_raw_lines"]
+
+
+@pytest.fixture
+def warehouse_copy(built: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "wh" / "warehouse.duckdb"
+    target.parent.mkdir()
+    shutil.copy(built, target)
+    return target
+
+
+@pytest.fixture(autouse=True)
+def private_gx_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GX_ROOT", str(tmp_path / "gx"))
+
+
+def validate(warehouse: Path, table: str):
+    from orchestration.quality import SUITES, validate
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return validate(SUITES[table], con)
+
+
+@pytest.mark.parametrize("table", SUITES_ON_SAMPLES)
+def test_blocking_suites_pass_on_the_samples(built: Path, table: str) -> None:
+    outcome = validate(built, table)
+    assert outcome.success, outcome.message
+    assert outcome.row_count > 0
+
+
+def test_warn_suites_report_exactly_the_readme_bad_lines(built: Path) -> None:
+    readme = (SAMPLES / "README.md").read_text()
+    predicted = re.findall(r"^\| `((\w+)/[^`]+)` \| .* \| `(\w+)` \|$", readme, re.M)
+    for source in ("usercom", "esputnik", "insend"):
+        outcome = validate(built, f"stg_{source}__events")
+        by_column = {f.column: f for f in outcome.failures}
+        for column, reason in [
+            ("type_resolution", "unknown_event_type"),
+            ("required_fields", "missing_required_field"),
+        ]:
+            lines = sorted(ref for ref, src, r in predicted if src == source and r == reason)
+            if not lines:
+                assert column not in by_column
+                continue
+            assert by_column[column].unexpected_count == len(lines)
+            assert sorted(by_column[column].examples) == lines
+
+
+TAMPERING = {
+    # a row whose type ID is outside 1..16
+    "event_type_id": "update fact_product_events set event_type_id = 17 where event_id = "
+    "(select min(event_id) from fact_product_events)",
+    "product_id": "update fact_product_events set product_id = null where event_id = "
+    "(select min(event_id) from fact_product_events)",
+    "unit_price": "update fact_product_events set unit_price = -1 where event_id = "
+    "(select min(event_id) from fact_product_events)",
+    "currency": "update fact_product_events set currency = 'eur' where event_id = "
+    "(select min(event_id) from fact_product_events)",
+}
+
+
+@pytest.mark.parametrize("column", TAMPERING)
+def test_each_blocking_expectation_fails_naming_column_and_count(
+    warehouse_copy: Path, column: str
+) -> None:
+    with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute(TAMPERING[column])
+    outcome = validate(warehouse_copy, "fact_product_events")
+    assert not outcome.success
+    failing = {f.column for f in outcome.failures}
+    assert column in failing or any(column in c for c in failing), outcome.message
+    assert f"{column}: 1 rows fail" in outcome.message or f"{column}, " in outcome.message
+
+
+def test_a_failed_contract_check_stops_the_marts(built: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "run" / "warehouse.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copy(built, warehouse)
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLES, raw, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    # Bad rows that no dbt model would write (staging rejects such lines): the
+    # incremental fact keeps them, as it would keep any rows written by another tool.
+    with duckdb.connect(str(warehouse)) as con:
+        for sql in TAMPERING.values():
+            con.execute(sql.replace("min(event_id)", "max(event_id)"))
+    before = {
+        t: duckdb.connect(str(warehouse), read_only=True)
+        .execute(f"select count(*) from {t}")
+        .fetchall()
+        for t in ("mart_funnel_daily",)
+    }
+    result = run_cli(raw, warehouse)
+    assert result.returncode != 0
+    assert "FAIL (error)" in result.stdout
+    assert "gx_fact_product_events_contract" in result.stderr + result.stdout
+    for column in ("event_type_id", "product_id", "unit_price", "currency"):
+        assert re.search(rf"{column}[^;]*: 1 rows fail", result.stdout), column
+
+    instance = DagsterInstance.from_config(str(warehouse.parent / "dagster_home"))
+    assert instance.get_latest_materialization_event(AssetKey(["fact_product_events"]))
+    for mart in ("mart_funnel_daily", "mart_product_funnel", "mart_abandoned_carts"):
+        assert instance.get_latest_materialization_event(AssetKey([mart])) is None, mart
+    assert before  # the marts of the earlier good build are still there, untouched
