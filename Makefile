@@ -12,7 +12,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test dev lint format manifest clean
+.PHONY: install run test dev lint format manifest notebooks docs clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -40,6 +40,16 @@ test: manifest
 
 dev: manifest
 	$(BIN)/dagster dev --host 127.0.0.1
+
+# Execute the notebooks against the current warehouse; HTML into build/notebooks/.
+notebooks: install
+	$(BIN)/python -m orchestration.notebooks
+
+# dbt docs (dbt_project/target/index.html) and the GX Data Docs
+# (build/gx/gx/uncommitted/data_docs/local_site/index.html).
+docs: manifest
+	cd dbt_project && ../$(BIN)/dbt docs generate --quiet --profiles-dir .
+	$(BIN)/python -m orchestration.quality --docs
 
 lint: install
 	$(BIN)/ruff check orchestration tests raw_samples

@@ -3,7 +3,8 @@
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, MetadataValue, Output
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -14,6 +15,9 @@ from dagster_dbt import (
 from orchestration import settings
 from orchestration.assets_landing import WAREHOUSE_POOL
 from orchestration.project import dbt_project
+
+QUALITY_TABLES = ("audit_raw_lines", "quarantine_events")
+PREVIEW_ROWS = 5
 
 
 class ProjectTranslator(DagsterDbtTranslator):
@@ -26,6 +30,8 @@ class ProjectTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
+        if dbt_resource_props["name"] in QUALITY_TABLES:
+            return "quality"
         fqn = dbt_resource_props.get("fqn", [])
         return fqn[1] if len(fqn) > 2 else super().get_group_name(dbt_resource_props)
 
@@ -38,10 +44,41 @@ translator = ProjectTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 MARTS_SELECTION = "int_funnel_journeys+ mart_abandoned_carts"
 
 
+def _relation(key: AssetKey) -> str:
+    """The warehouse table of a dbt asset: keys are [schema, name] or [name] (main)."""
+    return ".".join(key.path) if len(key.path) == 2 else f"main.{key.path[-1]}"
+
+
+def _table_metadata(con: duckdb.DuckDBPyConnection, key: AssetKey) -> dict:
+    relation = _relation(key)
+    metadata: dict = {
+        "dagster/row_count": con.execute(f"select count(*) from {relation}").fetchall()[0][0]
+    }
+    if key.path[-1].startswith("mart_"):
+        cursor = con.execute(f"select * from {relation} limit {PREVIEW_ROWS}")
+        columns = [c[0] for c in cursor.description]
+        rows = cursor.fetchall()
+        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join("" if v is None else str(v) for v in r) + " |" for r in rows]
+        metadata["preview"] = MetadataValue.md("\n".join(lines))
+    return metadata
+
+
 def _build(context: AssetExecutionContext, dbt: DbtCliResource):
     # dbt-duckdb creates the database file but not its folder.
     settings.warehouse_path().parent.mkdir(parents=True, exist_ok=True)
-    yield from dbt.cli(["build"], context=context).stream()
+    # Row counts and previews are read once dbt has released the DuckDB file (one writer
+    # at a time), then attached to each model's materialization.
+    events = list(dbt.cli(["build"], context=context).stream())
+    with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
+        for event in events:
+            if isinstance(event, Output) and context.has_assets_def:
+                key = context.asset_key_for_output(event.output_name)
+                try:
+                    event = event.with_metadata({**event.metadata, **_table_metadata(con, key)})
+                except duckdb.Error as exc:  # a view over a missing source, say
+                    context.log.warning(f"no row count for {key.to_user_string()}: {exc}")
+            yield event
 
 
 @dbt_assets(

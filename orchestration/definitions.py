@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dagster import AssetSelection, Definitions, define_asset_job
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets_dbt import dbt_funnel_marts, dbt_models
@@ -13,17 +13,23 @@ from orchestration.assets_landing import landing_assets
 from orchestration.checks import gx_checks
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
+from orchestration.sensors import build_schedules, build_sensors
 
 build_everything = define_asset_job(
     "build_everything",
     selection=AssetSelection.all(),
     description="Land every new dump, then build and test every dbt model.",
+    # One process per run: DuckDB takes one writer at a time, so steps in separate
+    # processes would only wait for each other (and pay Python start-up per step).
+    executor_def=in_process_executor,
 )
 
 defs = Definitions(
     assets=[*landing_assets, dbt_models, dbt_funnel_marts],
     asset_checks=gx_checks,
     jobs=[build_everything],
+    sensors=build_sensors(build_everything),
+    schedules=build_schedules(build_everything),
     resources={
         "warehouse": WarehouseResource(),
         # The dbt of this environment, whether or not its bin/ is on PATH.

@@ -287,3 +287,32 @@ def validate(suite: Suite, con: duckdb.DuckDBPyConnection) -> Outcome:
         evaluated=len(validation.results),
         failures=failures,
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m orchestration.quality [--docs]`: run every suite, rebuild Data Docs."""
+    import argparse
+    import sys
+
+    from orchestration.settings import warehouse_path
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--docs", action="store_true", help="only (re)build the Data Docs site")
+    args = parser.parse_args(argv)
+    if args.docs:
+        _context().build_data_docs()
+        print(f"GX Data Docs: {data_docs_index()}")
+        return 0
+    failed = False
+    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
+        for suite in SUITES.values():
+            outcome = validate(suite, con)
+            failed |= suite.blocking and not outcome.success
+            print(("PASS " if outcome.success else "FAIL ") + outcome.message)
+    print(f"GX Data Docs: {data_docs_index()}")
+    sys.stdout.flush()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "audit_raw_lines"}}}) }}
 {#- Conservation: every line in the landing tables has exactly one row in
     audit_raw_lines, and audit has no line that was not landed. Returns the offending
     (source, file, line) with the number of audit rows found. -#}

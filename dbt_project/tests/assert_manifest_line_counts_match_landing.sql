@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "audit_raw_lines"}}}) }}
 {#- Every file the manifest calls landed has exactly its recorded number of lines in
     its landing table. -#}
 with
