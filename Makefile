@@ -12,7 +12,9 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export DO_NOT_TRACK := 1
 
-.PHONY: install run test dev lint format manifest notebooks docs clean
+.PHONY: install run test dev lint format manifest notebooks docs bench clean
+
+EVENTS ?= 1000000
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -50,6 +52,11 @@ notebooks: install
 docs: manifest
 	cd dbt_project && ../$(BIN)/dbt docs generate --quiet --profiles-dir .
 	$(BIN)/python -m orchestration.quality --docs
+
+# Generate EVENTS synthetic events, build them as `make run` does, measure; report in
+# build/bench/report.md (+ .json). Not a test: a measurement.
+bench: manifest
+	$(BIN)/python -m orchestration.bench --events $(EVENTS)
 
 lint: install
 	$(BIN)/ruff check orchestration tests raw_samples

@@ -1,0 +1,292 @@
+"""`make bench EVENTS=...`: generate, build the way `make run` does, measure, report.
+
+Writes `build/bench/report.md` and `report.json` with, per stage (landing, each dbt
+layer, dbt tests, checks, funnel marts) and in total: wall time, events/s and peak
+memory (RSS of this process and every child, sampled every 100 ms); the floor measured
+in the same run (DuckDB reading every raw line once and validating its JSON) and the
+ratio total/floor; then the same for an incremental day at 1 % of the volume.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import threading
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from orchestration.generate import Spec, generate
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+
+BENCH_DIR = REPO_ROOT / "build" / "bench"
+GIB = 1024**3
+
+
+class MemorySampler:
+    """Peak RSS of this process plus all its children, and a time series of it."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.samples: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for proc in [me, *me.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.samples.append((time.time(), total))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak(self, start: float = 0, end: float = float("inf")) -> int:
+        return max((rss for at, rss in self.samples if start <= at <= end), default=0)
+
+
+@dataclass
+class Stage:
+    name: str
+    seconds: float
+    peak_rss_gib: float
+    events_per_second: float | None = None
+
+
+@dataclass
+class Measurement:
+    label: str
+    events: int
+    lines: int
+    floor_seconds: float
+    total_seconds: float
+    startup_seconds: float
+    peak_rss_gib: float
+    stages: list[Stage] = field(default_factory=list)
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.total_seconds
+
+    @property
+    def ratio_to_floor(self) -> float:
+        return self.total_seconds / self.floor_seconds
+
+
+def measure_floor(raw: Path) -> tuple[float, int]:
+    """DuckDB reads every raw line once and validates its JSON: the least any pipeline
+    that looks at every line must do."""
+    started = time.perf_counter()
+    con = duckdb.connect()
+    lines, _valid = con.execute(
+        f"""
+        select count(*), count(*) filter (where json_valid(line))
+        from read_csv('{raw}/*/**.jsonl', columns = {{'line': 'VARCHAR'}}, header = false,
+                      delim = '\x01', quote = '', escape = '', auto_detect = false)
+        """
+    ).fetchall()[0]
+    con.close()
+    return time.perf_counter() - started, lines
+
+
+def dbt_layer_seconds(since: float) -> dict[str, float]:
+    """Seconds per dbt layer from the run_results.json files dagster-dbt wrote."""
+    layers: dict[str, float] = defaultdict(float)
+    for results in DBT_PROJECT_DIR.glob("target/*/run_results.json"):
+        if results.stat().st_mtime < since:
+            continue
+        for node in json.loads(results.read_text())["results"]:
+            unique_id = node["unique_id"]
+            kind, _, name = unique_id.split(".", 2)
+            if kind in ("test", "unit_test"):
+                layer = "dbt tests"
+            elif kind == "seed":
+                layer = "dbt seeds"
+            elif name.startswith("stg_"):
+                layer = "dbt staging"
+            elif name.startswith("int_"):
+                layer = "dbt intermediate"
+            else:
+                layer = "dbt marts"
+            layers[layer] += node["execution_time"]
+    return dict(layers)
+
+
+def run_build(label: str, events: int, raw: Path, floor: tuple[float, int]) -> Measurement:
+    """The build_everything job in process, as `make run` runs it, timed per step."""
+    started = time.time()
+    with MemorySampler() as memory:
+        from dagster import DagsterInstance
+
+        from orchestration.definitions import defs
+
+        job = defs.resolve_job_def("build_everything")
+        instance = DagsterInstance.get()
+        job_started = time.time()
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+        finished = time.time()
+    if not result.success:
+        raise SystemExit(f"bench: the {label} build failed")
+
+    steps: dict[str, list[float]] = defaultdict(list)
+    for entry in instance.all_logs(result.run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type_value in ("STEP_START", "STEP_SUCCESS", "STEP_FAILURE"):
+            steps[event.step_key].append(entry.timestamp)
+    groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for step, stamps in steps.items():
+        if step.startswith("raw__"):
+            group = "landing"
+        elif step == "dbt_models":
+            group = "dbt build (seeds to facts, with tests)"
+        elif step == "dbt_funnel_marts":
+            group = "dbt funnel marts"
+        else:
+            group = "checks (GX + landing)"
+        groups[group].append((min(stamps), max(stamps)))
+    stages = []
+    for group, spans in groups.items():
+        seconds = sum(end - start for start, end in spans)
+        peak = max(memory.peak(start, end) for start, end in spans)
+        stages.append(
+            Stage(group, round(seconds, 2), round(peak / GIB, 3), round(events / seconds))
+        )
+    for layer, seconds in sorted(dbt_layer_seconds(job_started).items()):
+        stages.append(Stage(f"  {layer} (sum of node times)", round(seconds, 2), 0.0))
+    total = finished - started
+    return Measurement(
+        label=label,
+        events=events,
+        lines=floor[1],
+        floor_seconds=round(floor[0], 3),
+        total_seconds=round(total, 2),
+        startup_seconds=round(job_started - started, 2),
+        peak_rss_gib=round(memory.peak() / GIB, 3),
+        stages=stages,
+    )
+
+
+def report(measurements: list[Measurement], spec: Spec, out: Path) -> str:
+    full = measurements[0]
+    lines = [
+        f"# Benchmark: {spec.events:,} events, {spec.days} days",
+        "",
+        f"Machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / GIB:.0f} GiB. "
+        f"Command: `make bench EVENTS={spec.events}`.",
+        "",
+        "| run | events | lines | total s | events/s | peak GiB | floor s | total/floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for m in measurements:
+        lines.append(
+            f"| {m.label} | {m.events:,} | {m.lines:,} | {m.total_seconds} | "
+            f"{m.events_per_second:,.0f} | {m.peak_rss_gib} | {m.floor_seconds} | "
+            f"{m.ratio_to_floor:.1f} |"
+        )
+    if len(measurements) > 1:
+        inc = measurements[1]
+        lines += [
+            "",
+            f"Incremental day: {inc.total_seconds} s = "
+            f"{inc.total_seconds / full.total_seconds:.1%} of the full build "
+            f"(fixed start-up in it: {inc.startup_seconds} s).",
+        ]
+    for m in measurements:
+        lines += ["", f"## {m.label}: stages", "", "| stage | s | events/s | peak GiB |",
+                  "|---|---:|---:|---:|"]  # fmt: skip
+        lines.append(f"| start-up (imports, definitions) | {m.startup_seconds} | | |")
+        for stage in m.stages:
+            eps = f"{stage.events_per_second:,}" if stage.events_per_second else ""
+            peak = stage.peak_rss_gib or ""
+            lines.append(f"| {stage.name} | {stage.seconds} | {eps} | {peak} |")
+    text = "\n".join(lines) + "\n"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.md").write_text(text)
+    (out / "report.json").write_text(
+        json.dumps(
+            {
+                "spec": {**asdict(spec), "start": spec.start.isoformat()},
+                "runs": [
+                    {**asdict(m), "events_per_second": round(m.events_per_second),
+                     "ratio_to_floor": round(m.ratio_to_floor, 2)}
+                    for m in measurements
+                ],
+            },
+            indent=2,
+        )
+    )  # fmt: skip
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.bench", description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=30)
+    parser.add_argument("--out", type=Path, default=BENCH_DIR)
+    args = parser.parse_args(argv)
+
+    out: Path = args.out
+    shutil.rmtree(out, ignore_errors=True)
+    raw, home = out / "raw", out / "dagster_home"
+    home.mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", home)
+    os.environ.update(
+        RAW_DATA_DIR=str(raw),
+        WAREHOUSE_PATH=str(out / "warehouse.duckdb"),
+        DAGSTER_HOME=str(home),
+        GX_ROOT=str(out / "gx"),
+    )
+    spec = Spec(events=args.events, days=args.days)
+    started = time.perf_counter()
+    generate(spec, raw)
+    print(f"generated {args.events:,} events in {time.perf_counter() - started:.1f} s")
+
+    measurements = [run_build("full build", spec.events, raw, measure_floor(raw))]
+    print(f"full build: {measurements[0].total_seconds} s")
+
+    # one more day at 1 % of the volume, then the same build again
+    day = Spec(
+        events=max(spec.events // 100, 1), days=1, seed=spec.seed + 1,
+        start=spec.start + timedelta(days=spec.days),
+        contacts=spec.n_contacts, products=spec.n_products,
+    )  # fmt: skip
+    day_raw = out / "raw_day"
+    generate(day, day_raw, first_event=spec.events, progress=False)
+    day_floor = measure_floor(day_raw)  # the new lines only
+    for path in day_raw.rglob("*.jsonl"):
+        target = raw / path.relative_to(day_raw)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, target)
+    measurements.append(run_build("incremental day (+1 %)", day.events, raw, day_floor))
+    print(report(measurements, spec, out))
+    print(f"report: {out / 'report.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
