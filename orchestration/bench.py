@@ -10,6 +10,7 @@ ratio total/floor; then the same for an incremental day at 1 % of the volume.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -45,10 +46,8 @@ class MemorySampler:
         while not self._stop.is_set():
             total = 0
             for proc in [me, *me.children(recursive=True)]:
-                try:
+                with contextlib.suppress(psutil.Error):  # a child that just exited
                     total += proc.memory_info().rss
-                except psutil.Error:
-                    pass
             self.samples.append((time.time(), total))
             self._stop.wait(self.interval)
 
