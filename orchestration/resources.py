@@ -32,7 +32,7 @@ class WarehouseResource(ConfigurableResource):
         path = Path(self.warehouse_path)
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only, config=settings.duckdb_config())
         try:
             yield con
         finally:

@@ -33,3 +33,14 @@ def raw_data_dir() -> Path:
 def warehouse_path() -> Path:
     """The DuckDB warehouse file: ``$WAREHOUSE_PATH`` (default ``warehouse/warehouse.duckdb``)."""
     return _resolve(os.environ.get("WAREHOUSE_PATH") or DEFAULT_WAREHOUSE_PATH)
+
+
+def duckdb_config() -> dict[str, str]:
+    """Bounded memory for every DuckDB connection the project opens (dbt reads the same
+    variables in profiles.yml): past the limit DuckDB spills to the temp directory."""
+    temp = os.environ.get("DUCKDB_TEMP_DIRECTORY") or str(REPO_ROOT / "build" / "duckdb_tmp")
+    return {
+        "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT") or "2GB",
+        "temp_directory": temp,
+        "preserve_insertion_order": "false",
+    }
