@@ -1,5 +1,16 @@
 {#- Every landed line of every source with its outcome: accepted, duplicate (the same
-    line, trimmed, already delivered earlier in landing order) or rejected. -#}
+    line, trimmed, already delivered earlier in landing order) or rejected.
+
+    Append-only incremental: landed lines never change and a new batch always comes
+    later in landing order, so earlier outcomes stay true. A run parses only the lines
+    landed since the last one (the loaded_at filter reaches through the staging views
+    to the landing tables) and looks up their hashes among the lines already judged.
+    The raw line is kept only where it is needed: for rejected lines (quarantine). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+) }}
 with
 
 usercom as (
@@ -22,27 +33,62 @@ unioned as (
     select * from insend
 ),
 
+new_lines as (
+    select * from unioned
+    {% if is_incremental() %}
+    where loaded_at > (select max(loaded_at) from {{ this }})
+    {% endif %}
+),
+
 ranked as (
     select
         *,
         row_number() over (
             partition by source_system, line_hash
             order by loaded_at, raw_file, raw_line_no
-        ) as delivery_no
-    from unioned
+        ) as delivery_in_batch
+    from new_lines
 ),
+
+{% if is_incremental() %}
+earlier_deliveries as (
+    select
+        source_system,
+        line_hash,
+        count(*) as deliveries
+    from {{ this }}
+    where line_hash in (select distinct line_hash from new_lines)
+    group by source_system, line_hash
+),
+{% endif %}
 
 final as (
     select
-        *,
+        ranked.* exclude (raw_line, delivery_in_batch),
+        ranked.delivery_in_batch
+        {% if is_incremental() %} + coalesce(earlier_deliveries.deliveries, 0){% endif %}
+            as delivery_no,
         case
             -- blank lines all share one hash; each is rejected on its own
-            when reason_code = 'empty_line' then 'rejected'
-            when delivery_no > 1 then 'duplicate'
-            when reason_code is not null then 'rejected'
+            when ranked.reason_code = 'empty_line' then 'rejected'
+            when
+                ranked.delivery_in_batch
+                {% if is_incremental() %} + coalesce(earlier_deliveries.deliveries, 0){% endif %}
+                > 1
+                then 'duplicate'
+            when ranked.reason_code is not null then 'rejected'
             else 'accepted'
-        end as outcome
+        end as outcome,
+        case
+            when ranked.reason_code is not null then ranked.raw_line
+        end as raw_line
     from ranked
+    {% if is_incremental() %}
+    left join earlier_deliveries
+        on
+            ranked.source_system = earlier_deliveries.source_system
+            and ranked.line_hash = earlier_deliveries.line_hash
+    {% endif %}
 )
 
 select * from final
