@@ -69,7 +69,10 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource):
     settings.warehouse_path().parent.mkdir(parents=True, exist_ok=True)
     # Row counts and previews are read once dbt has released the DuckDB file (one writer
     # at a time), then attached to each model's materialization.
-    events = list(dbt.cli(["build"], context=context).stream())
+    # Unit tests check the SQL logic, not the data: they run in `make test`
+    # (tests/test_dbt_unit_tests.py), not in every build.
+    build = ["build", "--exclude-resource-type", "unit_test"]
+    events = list(dbt.cli(build, context=context).stream())
     with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
         for event in events:
             if isinstance(event, Output) and context.has_assets_def:
