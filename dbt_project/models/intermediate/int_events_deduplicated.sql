@@ -36,7 +36,7 @@ unioned as (
 new_lines as (
     select * from unioned
     {% if is_incremental() %}
-    where loaded_at > (select max(loaded_at) from {{ this }})
+        where loaded_at > (select max(loaded_at) from {{ this }})
     {% endif %}
 ),
 
@@ -51,44 +51,45 @@ ranked as (
 ),
 
 {% if is_incremental() %}
-earlier_deliveries as (
-    select
-        source_system,
-        line_hash,
-        count(*) as deliveries
-    from {{ this }}
-    where line_hash in (select distinct line_hash from new_lines)
-    group by source_system, line_hash
-),
+    earlier_deliveries as (
+        select
+            source_system,
+            line_hash,
+            count(*) as deliveries
+        from {{ this }}
+        where line_hash in (select distinct line_hash from new_lines)
+        group by source_system, line_hash
+    ),
 {% endif %}
 
-final as (
+counted as (
     select
-        ranked.* exclude (raw_line, delivery_in_batch),
+        ranked.*,
         ranked.delivery_in_batch
-        {% if is_incremental() %} + coalesce(earlier_deliveries.deliveries, 0){% endif %}
-            as delivery_no,
-        case
-            -- blank lines all share one hash; each is rejected on its own
-            when ranked.reason_code = 'empty_line' then 'rejected'
-            when
-                ranked.delivery_in_batch
-                {% if is_incremental() %} + coalesce(earlier_deliveries.deliveries, 0){% endif %}
-                > 1
-                then 'duplicate'
-            when ranked.reason_code is not null then 'rejected'
-            else 'accepted'
-        end as outcome,
-        case
-            when ranked.reason_code is not null then ranked.raw_line
-        end as raw_line
-    from ranked
-    {% if is_incremental() %}
+        {%- if is_incremental() %} + coalesce(earlier_deliveries.deliveries, 0){% endif %}
+            as delivery_no
+    from
+        ranked
+    {%- if is_incremental() %}
     left join earlier_deliveries
         on
             ranked.source_system = earlier_deliveries.source_system
             and ranked.line_hash = earlier_deliveries.line_hash
-    {% endif %}
+    {%- endif %}
+),
+
+final as (
+    select
+        * exclude (raw_line, delivery_in_batch),
+        case
+            -- blank lines all share one hash; each is rejected on its own
+            when reason_code = 'empty_line' then 'rejected'
+            when delivery_no > 1 then 'duplicate'
+            when reason_code is not null then 'rejected'
+            else 'accepted'
+        end as outcome,
+        case when reason_code is not null then raw_line end as raw_line
+    from counted
 )
 
 select * from final

@@ -9,10 +9,9 @@
     `funnel_window_hours` after the journey's start. Stage membership comes from the
     seed event_types (funnel_stage).
 
-    "The first cart at or after the start" is found with a window over the scope's
-    timeline (journey starts and cart events sorted together; a start sorts before a
-    step at the same instant, so same-second steps count): O(n log n), no per-contact
-    cross join. -#}
+    "The first cart at or after the start" (and the first purchase at or after the cart
+    step) is macros/util/first_event_at_or_after.sql: a window over the scope's timeline,
+    O(n log n), no per-contact cross join. -#}
 {%- set window_hours = var('funnel_window_hours') %}
 with
 
@@ -63,50 +62,23 @@ journeys as (
     group by all
 ),
 
-cart_timeline as (
-    select
-        journey_kind,
-        scope_key,
-        started_at as step_at,
-        0 as sort_order,
-        funnel_date,
-        product_id,
-        cast(null as timestamp) as cart_at
-    from journeys
-    union all
-    select
-        journey_kind,
-        scope_key,
-        occurred_at as step_at,
-        1 as sort_order,
-        null as funnel_date,
-        null as product_id,
-        occurred_at as cart_at
-    from scoped
+cart_events as (
+    select * from scoped
     where funnel_stage = 'cart'
 ),
 
 next_cart as (
-    select
-        journey_kind,
-        scope_key,
-        funnel_date,
-        product_id,
-        min(cart_at) over (
-            partition by journey_kind, scope_key
-            order by step_at, sort_order
-            rows between current row and unbounded following
-        ) as next_cart_at
-    from cart_timeline
-    qualify sort_order = 0
+    {{ first_event_at_or_after(
+        'journeys', 'started_at', 'cart_events', 'occurred_at',
+        ['journey_kind', 'scope_key'], ['funnel_date', 'product_id']) }}
 ),
 
 carted as (
     select
         journeys.*,
         case
-            when next_cart.next_cart_at <= {{ add_hours('journeys.started_at', window_hours) }}
-                then next_cart.next_cart_at
+            when next_cart.next_at <= {{ add_hours('journeys.started_at', window_hours) }}
+                then next_cart.next_at
         end as carted_at
     from journeys
     inner join next_cart
@@ -117,51 +89,28 @@ carted as (
             and journeys.product_id is not distinct from next_cart.product_id
 ),
 
-purchase_timeline as (
-    select
-        journey_kind,
-        scope_key,
-        carted_at as step_at,
-        0 as sort_order,
-        funnel_date,
-        product_id,
-        cast(null as timestamp) as purchase_at
-    from carted
-    where carted_at is not null
-    union all
-    select
-        journey_kind,
-        scope_key,
-        occurred_at as step_at,
-        1 as sort_order,
-        null as funnel_date,
-        null as product_id,
-        occurred_at as purchase_at
-    from scoped
+purchase_events as (
+    select * from scoped
     where funnel_stage = 'purchase'
 ),
 
+carted_journeys as (
+    select * from carted
+    where carted_at is not null
+),
+
 next_purchase as (
-    select
-        journey_kind,
-        scope_key,
-        funnel_date,
-        product_id,
-        min(purchase_at) over (
-            partition by journey_kind, scope_key
-            order by step_at, sort_order
-            rows between current row and unbounded following
-        ) as next_purchase_at
-    from purchase_timeline
-    qualify sort_order = 0
+    {{ first_event_at_or_after(
+        'carted_journeys', 'carted_at', 'purchase_events', 'occurred_at',
+        ['journey_kind', 'scope_key'], ['funnel_date', 'product_id']) }}
 ),
 
 stepped as (
     select
         carted.*,
         case
-            when next_purchase.next_purchase_at <= {{ add_hours('carted.started_at', window_hours) }}
-                then next_purchase.next_purchase_at
+            when next_purchase.next_at <= {{ add_hours('carted.started_at', window_hours) }}
+                then next_purchase.next_at
         end as purchased_at
     from carted
     left join next_purchase

@@ -57,37 +57,18 @@ contents as (
     group by contact_id, cart_id
 ),
 
--- first purchase by the contact at or after each cart's last change (window, linear)
-purchase_timeline as (
-    select
-        contact_id,
-        cart_id,
-        last_change_at as step_at,
-        0 as sort_order,
-        cast(null as timestamp) as purchase_at
-    from carts
-    union all
+purchases as (
     select distinct
         contact_id,
-        null as cart_id,
-        occurred_at as step_at,
-        1 as sort_order,
-        occurred_at as purchase_at
+        occurred_at
     from facts
     where event_type_id = 2
 ),
 
+-- the contact's first purchase at or after each cart's last change
 next_purchase as (
-    select
-        contact_id,
-        cart_id,
-        min(purchase_at) over (
-            partition by contact_id
-            order by step_at, sort_order
-            rows between current row and unbounded following
-        ) as next_purchase_at
-    from purchase_timeline
-    qualify sort_order = 0
+    {{ first_event_at_or_after(
+        'carts', 'last_change_at', 'purchases', 'occurred_at', ['contact_id'], ['cart_id']) }}
 ),
 
 judged as (
@@ -97,11 +78,11 @@ judged as (
         contents.item_count,
         contents.total_quantity,
         contents.cart_value,
-        next_purchase.next_purchase_at,
+        next_purchase.next_at as next_purchase_at,
         data_until.latest_event_at,
         case
             when contents.item_count = 0 then 'emptied'
-            when next_purchase.next_purchase_at <= {{ add_hours('carts.last_change_at', abandon_hours) }}
+            when next_purchase.next_at <= {{ add_hours('carts.last_change_at', abandon_hours) }}
                 then 'converted'
             when data_until.latest_event_at >= {{ add_hours('carts.last_change_at', abandon_hours) }}
                 then 'abandoned'

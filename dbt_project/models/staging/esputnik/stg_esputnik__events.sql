@@ -3,25 +3,13 @@
     locator priority and hashed, and a verdict (reason_code null = valid). -#}
 with
 
-source as (
-    select * from {{ source('raw', 'esputnik_lines') }}
-),
-
 event_type_map as (
     select * from {{ ref('event_type_map') }}
     where source_system = 'esputnik'
 ),
 
 parsed as (
-    select
-        raw_file,
-        raw_line_no,
-        raw_line,
-        file_sha256,
-        loaded_at,
-        {{ sha256_hex('trim(raw_line)') }} as line_hash,
-        {{ json_object_or_null('raw_line') }} as line_json
-    from source
+    {{ landed_lines('esputnik_lines') }}
 ),
 
 envelope as (

@@ -4,25 +4,13 @@
 {%- set site_event_types = ['link', 'file', 'mailto', 'custom', 'update_info'] %}
 with
 
-source as (
-    select * from {{ source('raw', 'insend_lines') }}
-),
-
 event_type_map as (
     select * from {{ ref('event_type_map') }}
     where source_system = 'insend'
 ),
 
 parsed as (
-    select
-        raw_file,
-        raw_line_no,
-        raw_line,
-        file_sha256,
-        loaded_at,
-        {{ sha256_hex('trim(raw_line)') }} as line_hash,
-        {{ json_object_or_null('raw_line') }} as line_json
-    from source
+    {{ landed_lines('insend_lines') }}
 ),
 
 envelope as (

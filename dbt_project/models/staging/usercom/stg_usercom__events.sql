@@ -1,24 +1,12 @@
 {#- One row per landed User.com line: parsed, typed, and judged (reason_code null = valid). -#}
 with
 
-source as (
-    select * from {{ source('raw', 'usercom_lines') }}
-),
-
 event_types as (
     select * from {{ ref('event_types') }}
 ),
 
 parsed as (
-    select
-        raw_file,
-        raw_line_no,
-        raw_line,
-        file_sha256,
-        loaded_at,
-        {{ sha256_hex('trim(raw_line)') }} as line_hash,
-        {{ json_object_or_null('raw_line') }} as line_json
-    from source
+    {{ landed_lines('usercom_lines') }}
 ),
 
 fields as (
