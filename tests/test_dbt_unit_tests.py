@@ -14,8 +14,14 @@ from tests.conftest import REPO_ROOT
 
 def test_every_dbt_unit_test_passes(built: Path) -> None:
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "test", "--select", "test_type:unit",
-         "--profiles-dir", "."],  # fmt: skip
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "test",
+            "--select",
+            "test_type:unit",
+            "--profiles-dir",
+            ".",
+        ],  # fmt: skip
         cwd=REPO_ROOT / "dbt_project",
         env={**os.environ, "WAREHOUSE_PATH": str(built)},
         capture_output=True,
