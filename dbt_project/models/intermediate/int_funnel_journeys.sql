@@ -62,6 +62,13 @@ journeys as (
     group by all
 ),
 
+keyed_journeys as (
+    select
+        {{ surrogate_key(['journey_kind', 'scope_key', 'funnel_date']) }} as journey_id,
+        *
+    from journeys
+),
+
 cart_events as (
     select * from scoped
     where funnel_stage = 'cart'
@@ -69,24 +76,20 @@ cart_events as (
 
 next_cart as (
     {{ first_event_at_or_after(
-        'journeys', 'started_at', 'cart_events', 'occurred_at',
-        ['journey_kind', 'scope_key'], ['funnel_date', 'product_id']) }}
+        'keyed_journeys', 'started_at', 'cart_events', 'occurred_at',
+        ['journey_kind', 'scope_key'], ['journey_id']) }}
 ),
 
 carted as (
     select
-        journeys.*,
+        keyed_journeys.*,
         case
-            when next_cart.next_at <= {{ add_hours('journeys.started_at', window_hours) }}
+            when next_cart.next_at <= {{ add_hours('keyed_journeys.started_at', window_hours) }}
                 then next_cart.next_at
         end as carted_at
-    from journeys
+    from keyed_journeys
     inner join next_cart
-        on
-            journeys.journey_kind = next_cart.journey_kind
-            and journeys.scope_key = next_cart.scope_key
-            and journeys.funnel_date is not distinct from next_cart.funnel_date
-            and journeys.product_id is not distinct from next_cart.product_id
+        on keyed_journeys.journey_id = next_cart.journey_id
 ),
 
 purchase_events as (
@@ -102,7 +105,7 @@ carted_journeys as (
 next_purchase as (
     {{ first_event_at_or_after(
         'carted_journeys', 'carted_at', 'purchase_events', 'occurred_at',
-        ['journey_kind', 'scope_key'], ['funnel_date', 'product_id']) }}
+        ['journey_kind', 'scope_key'], ['journey_id']) }}
 ),
 
 stepped as (
@@ -114,11 +117,7 @@ stepped as (
         end as purchased_at
     from carted
     left join next_purchase
-        on
-            carted.journey_kind = next_purchase.journey_kind
-            and carted.scope_key = next_purchase.scope_key
-            and carted.funnel_date is not distinct from next_purchase.funnel_date
-            and carted.product_id is not distinct from next_purchase.product_id
+        on carted.journey_id = next_purchase.journey_id
 ),
 
 -- revenue of a converted product journey: that product's purchase lines from the
@@ -141,8 +140,7 @@ revenue as (
 
 final as (
     select
-        {{ surrogate_key(['stepped.journey_kind', 'stepped.scope_key', 'stepped.funnel_date']) }}
-            as journey_id,
+        stepped.journey_id,
         stepped.journey_kind,
         stepped.contact_id,
         stepped.source_system,

@@ -8,32 +8,13 @@ journeys as (
     where journey_kind = 'product'
 ),
 
-counted as (
-    select
-        product_id,
-        count(*) as contacts_viewed,
-        count(carted_at) as contacts_carted,
-        count(purchased_at) as contacts_purchased,
-        coalesce(sum(revenue), 0) as revenue,
-        {{ median_of('hours_view_to_cart') }} as median_hours_view_to_cart,
-        {{ median_of('hours_cart_to_purchase') }} as median_hours_cart_to_purchase
-    from journeys
-    group by product_id
-),
-
 final as (
     select
         product_id,
-        contacts_viewed,
-        contacts_carted,
-        contacts_purchased,
-        contacts_carted / nullif(contacts_viewed, 0) as view_to_cart_rate,
-        contacts_purchased / nullif(contacts_carted, 0) as cart_to_purchase_rate,
-        contacts_purchased / nullif(contacts_viewed, 0) as view_to_purchase_rate,
-        revenue,
-        median_hours_view_to_cart,
-        median_hours_cart_to_purchase
-    from counted
+        {{ funnel_step_columns() }},
+        coalesce(sum(revenue), 0) as revenue
+    from journeys
+    group by product_id
 )
 
 select * from final
