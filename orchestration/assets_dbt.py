@@ -51,6 +51,15 @@ def _relation(key: AssetKey) -> str:
 
 def _table_metadata(con: duckdb.DuckDBPyConnection, key: AssetKey) -> dict:
     relation = _relation(key)
+    schema, name = relation.split(".")
+    kind = con.execute(
+        "select table_type from information_schema.tables"
+        " where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchall()
+    if kind and kind[0][0] == "VIEW":
+        # Counting a staging view would parse every landed line again: tables only.
+        return {}
     metadata: dict = {
         "dagster/row_count": con.execute(f"select count(*) from {relation}").fetchall()[0][0]
     }

@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
-from dagster_dbt import DbtCliResource
 
 from orchestration.assets_dbt import dbt_funnel_marts, dbt_models
 from orchestration.assets_landing import landing_assets
 from orchestration.checks import gx_checks
+from orchestration.dbt_resource import ProjectDbtCliResource
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
 from orchestration.sensors import build_schedules, build_sensors
@@ -33,7 +33,7 @@ defs = Definitions(
     resources={
         "warehouse": WarehouseResource(),
         # The dbt of this environment, whether or not its bin/ is on PATH.
-        "dbt": DbtCliResource(
+        "dbt": ProjectDbtCliResource(
             project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
         ),
     },

@@ -200,22 +200,33 @@ TABLES = {
     "fact_site_events": "event_id",
     "dim_products": "product_id",
     "dim_products_history": "product_period_id",
-    "dim_contacts": "contact_id",
+    "dim_contacts": "contact_id, source_system",
     "audit_raw_lines": "source_system, raw_file, raw_line_no",
     "quarantine_events": "source_system, raw_file, raw_line_no",
+    "intermediate.int_events_identified": "source_system, raw_file, raw_line_no",
+    "intermediate.int_product_lines_unnested": "source_system, raw_file, raw_line_no, item_index",
+    "intermediate.int_cart_snapshots_diffed": "source_system, raw_file, raw_line_no, product_id",
+    "intermediate.int_funnel_journeys": "journey_id",
+    "mart_funnel_daily": "funnel_date, source_system",
+    "mart_product_funnel": "product_id",
+    "mart_abandoned_carts": "contact_id, cart_id",
 }
 
 
 def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every contract table, sorted, without the wall-clock loaded_at."""
+    """Every contract table (and the incremental intermediate ones), sorted, without the
+    wall-clock loaded_at."""
     out = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for table, key in TABLES.items():
-            out[table] = con.execute(
-                f"select * exclude (loaded_at) from {table} order by {key}"
-                if table in ("fact_product_events", "audit_raw_lines", "quarantine_events")
-                else f"select * from {table} order by {key}"
-            ).fetchall()
+            schema, _, name = table.rpartition(".")
+            has_loaded_at = con.execute(
+                "select count(*) from information_schema.columns "
+                "where table_schema = ? and table_name = ? and column_name = 'loaded_at'",
+                [schema or "main", name],
+            ).fetchall()[0][0]
+            columns = "* exclude (loaded_at)" if has_loaded_at else "*"
+            out[table] = con.execute(f"select {columns} from {table} order by {key}").fetchall()
     return out
 
 

@@ -2,8 +2,16 @@
     snapshot is compared with the previous snapshot of the same cart (same contact), in
     event order; a product whose quantity went up is an `add to cart` (1) of the
     difference, down or gone a `remove` (12). The first snapshot adds all its lines; an
-    empty snapshot removes everything. Linear: hash joins on (cart, snapshot_no). -#}
+    empty snapshot removes everything. Linear: hash joins on (cart, snapshot_no).
+    Incremental per contact (contact_keyed_incremental). -#}
+{{ contact_keyed_incremental() }}
 with
+
+{% if is_incremental() %}
+    touched as (
+        {{ contacts_touched() }}
+    ),
+{% endif %}
 
 snapshots as (
     select
@@ -13,12 +21,20 @@ snapshots as (
             order by occurred_at, received_at, raw_file, raw_line_no
         ) as snapshot_no
     from {{ ref('int_events_identified') }}
-    where is_cart_snapshot
+    where
+        is_cart_snapshot
+    {% if is_incremental() %}
+        and contact_id in (select contact_id from touched)
+    {% endif %}
 ),
 
 snapshot_lines as (
     select * from {{ ref('int_product_lines_unnested') }}
-    where is_cart_snapshot
+    where
+        is_cart_snapshot
+    {% if is_incremental() %}
+        and contact_id in (select contact_id from touched)
+    {% endif %}
 ),
 
 -- one row per product per snapshot (a product listed twice counts once, summed)

@@ -1,5 +1,7 @@
 {#- Accepted events with their stitched contact_id and cart_id (InSend's cart is the
-    stitched contact's, per app). -#}
+    stitched contact's, per app). Incremental per contact (contact_keyed_incremental):
+    a run re-derives every touched contact from all of its lines. -#}
+{{ contact_keyed_incremental() }}
 with
 
 accepted as (
@@ -10,6 +12,12 @@ accepted as (
 stitched as (
     select * from {{ ref('int_contacts_stitched') }}
 ),
+
+{% if is_incremental() %}
+    touched as (
+        {{ contacts_touched() }}
+    ),
+{% endif %}
 
 final as (
     select
@@ -59,6 +67,9 @@ final as (
         on
             accepted.source_system = stitched.source_system
             and accepted.contact_key = stitched.contact_key
+    {% if is_incremental() %}
+        where stitched.contact_id in (select contact_id from touched)
+    {% endif %}
 )
 
 select * from final

@@ -11,13 +11,21 @@
 
     "The first cart at or after the start" (and the first purchase at or after the cart
     step) is macros/util/first_event_at_or_after.sql: a window over the scope's timeline,
-    O(n log n), no per-contact cross join. -#}
+    O(n log n), no per-contact cross join. Incremental per contact
+    (contact_keyed_incremental): a journey never spans two contacts. -#}
 {%- set window_hours = var('funnel_window_hours') %}
+{{ contact_keyed_incremental() }}
 with
 
 event_types as (
     select * from {{ ref('event_types') }}
 ),
+
+{% if is_incremental() %}
+    touched as (
+        {{ contacts_touched() }}
+    ),
+{% endif %}
 
 staged as (
     select
@@ -26,11 +34,16 @@ staged as (
         facts.product_id,
         event_types.funnel_stage,
         facts.occurred_at,
-        facts.quantity * facts.unit_price as line_value
+        facts.quantity * facts.unit_price as line_value,
+        facts.loaded_at
     from {{ ref('fact_product_events') }} as facts
     inner join event_types
         on facts.event_type_id = event_types.event_type_id
-    where event_types.funnel_stage is not null
+    where
+        event_types.funnel_stage is not null
+    {% if is_incremental() %}
+        and facts.contact_id in (select contact_id from touched)
+    {% endif %}
 ),
 
 -- every stage event in both scopes
@@ -56,7 +69,8 @@ journeys as (
         source_system,
         case when journey_kind = 'daily' then cast(occurred_at as date) end as funnel_date,
         case when journey_kind = 'product' then product_id end as product_id,
-        min(occurred_at) as started_at
+        min(occurred_at) as started_at,
+        max(loaded_at) as loaded_at
     from scoped
     where funnel_stage = 'view'
     group by all
@@ -151,7 +165,8 @@ final as (
         {{ hours_between('stepped.carted_at', 'stepped.purchased_at') }} as hours_cart_to_purchase,
         stepped.started_at,
         stepped.carted_at,
-        stepped.purchased_at
+        stepped.purchased_at,
+        stepped.loaded_at
     from stepped
     left join revenue
         on

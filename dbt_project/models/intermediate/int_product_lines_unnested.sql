@@ -1,6 +1,7 @@
 {#- One row per product line of an accepted product event (cart snapshots included,
     as their lines), vendor field names mapped to one set: product_id, quantity,
-    unit_price and the product attributes; unknown keys go to `attributes`. -#}
+    unit_price and the product attributes; unknown keys go to `attributes`.
+    Incremental per contact (contact_keyed_incremental). -#}
 {%- set known_keys = {
     'usercom': ['product_id', 'event_type', 'name', 'price', 'category', 'url', 'image_url',
                 'quantity', 'order_id', 'currency'],
@@ -8,11 +9,22 @@
     'insend': ['product_id', 'product_name', 'price', 'category_id', 'product_url',
                'product_image_url', 'qnt'],
 } %}
+{{ contact_keyed_incremental() }}
 with
+
+{% if is_incremental() %}
+    touched as (
+        {{ contacts_touched() }}
+    ),
+{% endif %}
 
 product_events as (
     select * from {{ ref('int_events_identified') }}
-    where is_product_event
+    where
+        is_product_event
+    {% if is_incremental() %}
+        and contact_id in (select contact_id from touched)
+    {% endif %}
 ),
 
 unnested as (

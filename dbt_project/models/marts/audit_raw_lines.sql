@@ -1,9 +1,16 @@
 {#- One row per landed raw line with its outcome: accepted, duplicate or rejected
-    (with the reason). The conservation ledger: nothing is dropped without a row here. -#}
+    (with the reason). The conservation ledger: nothing is dropped without a row here.
+    Append-only incremental, like int_events_deduplicated: an outcome never changes. -#}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with
 
 lines as (
     select * from {{ ref('int_events_deduplicated') }}
+    {% if is_incremental() %}
+        where loaded_at > (
+            select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) from {{ this }}
+        )
+    {% endif %}
 ),
 
 final as (

@@ -1,9 +1,20 @@
 {#- One row per contact (after InSend guest -> visitor stitching) with every identifier
-    seen for it merged in. Emails and phones only as SHA-256 of their normalised form. -#}
+    seen for it merged in. Emails and phones only as SHA-256 of their normalised form.
+    Incremental per contact (contact_keyed_incremental). -#}
+{{ contact_keyed_incremental() }}
 with
+
+{% if is_incremental() %}
+    touched as (
+        {{ contacts_touched() }}
+    ),
+{% endif %}
 
 events as (
     select * from {{ ref('int_events_identified') }}
+    {% if is_incremental() %}
+        where contact_id in (select contact_id from touched)
+    {% endif %}
 ),
 
 stitched as (
@@ -28,7 +39,8 @@ activity as (
         count(*) as event_count,
         count(*) filter (where is_product_event) as product_event_count,
         min(occurred_at) as first_seen_at,
-        max(occurred_at) as last_seen_at
+        max(occurred_at) as last_seen_at,
+        max(loaded_at) as loaded_at
     from events
     group by contact_id, source_system
 ),
@@ -45,7 +57,8 @@ final as (
         activity.product_event_count,
         keys.has_stitched_guest,
         activity.first_seen_at,
-        activity.last_seen_at
+        activity.last_seen_at,
+        activity.loaded_at
     from activity
     inner join keys
         on activity.contact_id = keys.contact_id

@@ -1,20 +1,17 @@
--- depends_on: {{ ref('int_contacts_stitched') }}
 {#- One row per product line of an accepted product event, in the 16 canonical types.
     Cart snapshots appear as their changes (add to cart / remove).
 
-    Incremental by contact: a run rebuilds the rows of every contact with a newly
-    landed line (delete+insert on contact_id), so a late, older event or a new
-    snapshot in the middle of a cart re-derives that contact's rows exactly as a full
-    build would. Rows left under a guest key that has since been stitched to a visitor
-    are removed first (pre-hook). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='contact_id',
-    on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where contact_id in (select contact_key from {{ ref('int_contacts_stitched') }} where is_stitched){% endif %}",
-) }}
+    Incremental per contact (contact_keyed_incremental): a run re-derives the rows of
+    every contact with a newly landed line, so a late, older event or a new snapshot in
+    the middle of a cart comes out exactly as a full build would. -#}
+{{ contact_keyed_incremental() }}
 with
+
+{% if is_incremental() %}
+    touched as (
+        {{ contacts_touched() }}
+    ),
+{% endif %}
 
 event_types as (
     select * from {{ ref('event_types') }}
@@ -22,11 +19,18 @@ event_types as (
 
 lines as (
     select * from {{ ref('int_product_lines_unnested') }}
-    where not is_cart_snapshot
+    where
+        not is_cart_snapshot
+    {% if is_incremental() %}
+        and contact_id in (select contact_id from touched)
+    {% endif %}
 ),
 
 cart_changes as (
     select * from {{ ref('int_cart_snapshots_diffed') }}
+    {% if is_incremental() %}
+        where contact_id in (select contact_id from touched)
+    {% endif %}
 ),
 
 product_rows as (
@@ -71,13 +75,6 @@ product_rows as (
     from cart_changes
 ),
 
-{% if is_incremental() %}
-    touched_contacts as (
-        select distinct contact_id from product_rows
-        where loaded_at > (select coalesce(max(loaded_at), '1900-01-01'::timestamp) from {{ this }})
-    ),
-{% endif %}
-
 final as (
     select
         product_rows.event_id,
@@ -101,9 +98,6 @@ final as (
     from product_rows
     inner join event_types
         on product_rows.event_type_id = event_types.event_type_id
-    {% if is_incremental() %}
-        where product_rows.contact_id in (select contact_id from touched_contacts)
-    {% endif %}
 )
 
 select * from final

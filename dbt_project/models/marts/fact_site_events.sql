@@ -1,9 +1,21 @@
-{#- One row per accepted non-product event (page views, searches, custom events, ...). -#}
+{#- One row per accepted non-product event (page views, searches, custom events, ...).
+    Incremental per contact (contact_keyed_incremental). -#}
+{{ contact_keyed_incremental() }}
 with
+
+{% if is_incremental() %}
+    touched as (
+        {{ contacts_touched() }}
+    ),
+{% endif %}
 
 events as (
     select * from {{ ref('int_events_identified') }}
-    where not is_product_event
+    where
+        not is_product_event
+    {% if is_incremental() %}
+        and contact_id in (select contact_id from touched)
+    {% endif %}
 ),
 
 final as (
@@ -17,7 +29,8 @@ final as (
         occurred_at,
         received_at,
         raw_file,
-        raw_line_no
+        raw_line_no,
+        loaded_at
     from events
 )
 

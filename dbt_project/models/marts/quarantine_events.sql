@@ -1,10 +1,18 @@
 {#- The rejected lines, whole, with the reason code and a readable detail. Raw lines
-    may hold contact data in clear text: this table is for operators, not analysts. -#}
+    may hold contact data in clear text: this table is for operators, not analysts.
+    Append-only incremental, like int_events_deduplicated: an outcome never changes. -#}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
 with
 
 rejected as (
     select * from {{ ref('int_events_deduplicated') }}
-    where outcome = 'rejected'
+    where
+        outcome = 'rejected'
+    {% if is_incremental() %}
+        and loaded_at > (
+            select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) from {{ this }}
+        )
+    {% endif %}
 ),
 
 final as (

@@ -1,0 +1,15 @@
+{#- Config of a model rebuilt per contact: an incremental run deletes and re-derives the
+    rows of every contact in contacts_touched(), and first drops rows still filed under
+    a guest key that has since been stitched (delete_stitched_guest_rows). The refs
+    register the dependencies those two macros read at run time. -#}
+{% macro contact_keyed_incremental() -%}
+    {%- do ref('int_events_deduplicated') -%}
+    {%- do ref('int_contacts_stitched') -%}
+    {{ config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='contact_id',
+        on_schema_change='fail',
+        pre_hook="{{ delete_stitched_guest_rows() }}",
+    ) }}
+{%- endmacro %}
