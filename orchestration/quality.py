@@ -1,10 +1,12 @@
 """Great Expectations (GX Core 1.x) suites for the data contract, defined in code.
 
-Each suite names a warehouse table, the SQL that selects the columns it needs (never
-the whole table), and its expectations. `validate()` runs one suite through a GX
-checkpoint on a file context under `build/gx/`, which also rebuilds the Data Docs
-site there, and returns a compact summary: per failed expectation the column, the
-number of bad rows and a few examples (as `raw_file:raw_line_no` or the row key).
+Each suite names a warehouse table and its expectations. `validate()` runs one suite
+through a GX checkpoint on a file context under `build/gx/` (which also rebuilds the
+Data Docs site there) against GX's SQL engine on the warehouse, opened read-only:
+every metric is a query inside DuckDB, nothing is copied into pandas (see
+orchestration/gx_duckdb.py). It returns a compact summary: per failed expectation the
+column, the number of bad rows and a few examples (as `raw_file:raw_line_no` or the
+row key).
 
 dbt tests guard model logic (keys, relationships, cart and funnel invariants); these
 suites guard the contract the marts and their users rely on (types, required fields,
@@ -20,11 +22,11 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
-import pandas as pd
 
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, SOURCES
+from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, SOURCES, duckdb_config
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +62,14 @@ def event_type_pairs() -> list[tuple[int, str]]:
 @dataclass(frozen=True)
 class Suite:
     name: str
-    table: str
-    sql: str
+    table: str  # schema.table in the warehouse
     expectations: Callable[[duckdb.DuckDBPyConnection], list]
-    example_columns: tuple[str, ...] = ("row_ref",)
+    # the rows the suite speaks of (its row count), as a SQL condition on the table
+    rows: str = "true"
+    example_columns: tuple[str, ...] = ("raw_file", "raw_line_no")
     blocking: bool = True
+    # the Dagster asset (dbt model) the check hangs on, when not the table itself
+    asset: tuple[str, ...] = ()
 
 
 @dataclass
@@ -96,6 +101,19 @@ class Outcome:
         return f"{self.table}: " + "; ".join(f.message for f in self.failures)
 
 
+def _rows_where(condition: str, label: str) -> Any:
+    """An expectation that no row meets `condition`, reported under `label` (SQL only:
+    GX runs the query in the warehouse and keeps a few of the rows as examples)."""
+    import great_expectations as gx
+
+    return gx.expectations.UnexpectedRowsExpectation(
+        unexpected_rows_query=(
+            f"select raw_file || ':' || raw_line_no as row_ref from {{batch}} where {condition}"
+        ),
+        meta={"column": label},
+    )
+
+
 def _fact_expectations(_con: duckdb.DuckDBPyConnection) -> list:
     import great_expectations as gx
 
@@ -115,9 +133,8 @@ def _fact_expectations(_con: duckdb.DuckDBPyConnection) -> list:
         e.ExpectColumnValuesToBeBetween(column="quantity", min_value=0, strict_min=True),
         e.ExpectColumnValuesToBeBetween(column="unit_price", min_value=0),
         e.ExpectColumnValuesToMatchRegex(column="currency", regex=r"^[A-Z]{3}$"),
-        e.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A="received_at_plus_1_day", column_B="occurred_at", or_equal=True
-        ),
+        # a client clock may run ahead, but not by more than a day
+        _rows_where("occurred_at > received_at + interval 1 day", "occurred_at, received_at"),
     ]
 
 
@@ -151,63 +168,41 @@ def _audit_expectations(con: duckdb.DuckDBPyConnection) -> list:
     ]
 
 
-def _staged_expectations(_con: duckdb.DuckDBPyConnection) -> list:
-    import great_expectations as gx
-
-    e = gx.expectations
-    return [
-        e.ExpectColumnValuesToNotBeInSet(column="type_resolution", value_set=["unresolved"]),
-        e.ExpectColumnValuesToNotBeInSet(column="required_fields", value_set=["missing"]),
+def _staged_expectations(source: str) -> Callable[[duckdb.DuckDBPyConnection], list]:
+    """Every staged line of the source that is not a repeat delivery resolves its type
+    and has its required fields (the parsed lines live in int_events_deduplicated)."""
+    this_source = f"source_system = '{source}' and outcome <> 'duplicate'"
+    return lambda _con: [
+        _rows_where(f"{this_source} and reason_code = 'unknown_event_type'", "type_resolution"),
+        _rows_where(f"{this_source} and reason_code = 'missing_required_field'", "required_fields"),
     ]
 
 
 SUITES: dict[str, Suite] = {
     "fact_product_events": Suite(
         name="fact_product_events_contract",
-        table="fact_product_events",
-        sql="""
-            select
-                event_id, source_system, event_type_id, event_type, contact_id, product_id,
-                quantity, unit_price, currency, occurred_at,
-                received_at + interval 1 day as received_at_plus_1_day,
-                coalesce(raw_file || ':' || raw_line_no, event_id) as row_ref
-            from main.fact_product_events
-        """,
+        table="main.fact_product_events",
         expectations=_fact_expectations,
     ),
     "dim_products": Suite(
         name="dim_products_contract",
-        table="dim_products",
-        sql="select product_id, product_id as row_ref from main.dim_products",
+        table="main.dim_products",
         expectations=_dim_products_expectations,
+        example_columns=("product_id",),
     ),
     "audit_raw_lines": Suite(
         name="audit_raw_lines_conservation",
-        table="audit_raw_lines",
-        sql="""
-            select source_system, raw_file, raw_line_no, outcome, reason_code,
-                   raw_file || ':' || raw_line_no as row_ref
-            from main.audit_raw_lines
-        """,
+        table="main.audit_raw_lines",
         expectations=_audit_expectations,
     ),
     **{
         f"stg_{source}__events": Suite(
             name=f"stg_{source}__events_types_and_required_fields",
-            table=f"stg_{source}__events",
-            # every staged line of the source that is not blank or a repeat delivery
-            sql=f"""
-                select
-                    raw_file || ':' || raw_line_no as row_ref,
-                    case when reason_code = 'unknown_event_type' then 'unresolved'
-                         else 'resolved' end as type_resolution,
-                    case when reason_code = 'missing_required_field' then 'missing'
-                         else 'present' end as required_fields
-                from intermediate.int_events_deduplicated
-                where source_system = '{source}' and outcome <> 'duplicate'
-            """,
-            expectations=_staged_expectations,
+            table="intermediate.int_events_deduplicated",
+            rows=f"source_system = '{source}' and outcome <> 'duplicate'",
+            expectations=_staged_expectations(source),
             blocking=False,
+            asset=("staging", f"stg_{source}__events"),
         )
         for source in SOURCES
     },
@@ -222,21 +217,69 @@ def _context():
     return gx.get_context(mode="file", project_root_dir=str(root))
 
 
-def validate(suite: Suite, con: duckdb.DuckDBPyConnection) -> Outcome:
-    """Run one suite on the current warehouse and refresh the Data Docs site."""
+def _example(row: Any, columns: tuple[str, ...]) -> str:
+    if isinstance(row, dict):
+        if "row_ref" in row:
+            return str(row["row_ref"])
+        return ":".join(str(row.get(c)) for c in columns)
+    return str(row)
+
+
+def _failure(item: Any, columns: tuple[str, ...]) -> Failure:
+    config = item.expectation_config
+    kwargs = config.kwargs
+    column = (
+        (config.meta or {}).get("column")
+        or kwargs.get("column")
+        or ", ".join(str(kwargs[k]) for k in ("column_A", "column_B", "column_list") if k in kwargs)
+        or "(table)"
+    )
+    details = item.result or {}
+    count = details.get("unexpected_count")
+    rows = details.get("unexpected_index_list") or []
+    if count is None and "details" in details:  # unexpected-rows queries
+        count = details.get("observed_value")
+        rows = details["details"].get("unexpected_rows") or []
+    if count is None:  # table-level expectations report observed vs expected
+        count = abs((details.get("observed_value") or 0) - kwargs.get("value", 0))
+    examples = [_example(row, columns) for row in rows[:MAX_EXAMPLES]]
+    if item.exception_info and item.exception_info.get("raised_exception"):
+        examples = [item.exception_info.get("exception_message")]
+    return Failure(config.type, column, int(count), examples)
+
+
+def validate(suite: Suite, warehouse: Path) -> Outcome:
+    """Run one suite on the warehouse file (read-only) and refresh the Data Docs site."""
     import great_expectations as gx
 
-    frame: pd.DataFrame = con.execute(suite.sql).df()
+    from orchestration import gx_duckdb
+
+    gx_duckdb.install()
+    # Figures the expectations need, read before GX opens the file: one process may not
+    # hold two DuckDB connections to a file with different settings.
+    with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config()) as con:
+        row_count = con.execute(
+            f"select count(*) from {suite.table} where {suite.rows}"
+        ).fetchall()[0][0]
+        expectations = suite.expectations(con)
+
     context = _context()
-    source = context.data_sources.add_or_update_pandas(name="warehouse")
-    asset = next((a for a in source.assets if a.name == suite.table), None) or (
-        source.add_dataframe_asset(name=suite.table)
+    schema, table = suite.table.split(".")
+    config = {k: v for k, v in duckdb_config().items() if k != "preserve_insertion_order"}
+    source = context.data_sources.add_or_update_sql(
+        name="warehouse",
+        connection_string=f"duckdb:///{Path(warehouse).resolve()}",
+        kwargs={"connect_args": {"read_only": True, "config": config}},
+        create_temp_table=False,
+    )
+    asset = next((a for a in source.assets if a.name == suite.name), None) or (
+        source.add_table_asset(name=suite.name, table_name=table, schema_name=schema)
     )
     batch = next((b for b in asset.batch_definitions if b.name == "whole_table"), None) or (
-        asset.add_batch_definition_whole_dataframe("whole_table")
+        asset.add_batch_definition_whole_table("whole_table")
     )
     gx_suite = context.suites.add_or_update(
-        gx.ExpectationSuite(name=suite.name, expectations=suite.expectations(con))
+        gx.ExpectationSuite(name=suite.name, expectations=expectations)
     )
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
@@ -253,37 +296,20 @@ def validate(suite: Suite, con: duckdb.DuckDBPyConnection) -> Outcome:
             },
         )
     )
-    result = checkpoint.run(batch_parameters={"dataframe": frame})
+    try:
+        result = checkpoint.run()
+    finally:
+        # Let go of the file: the next dbt step needs to write to it.
+        gx_duckdb.release()
     validation = next(iter(result.run_results.values()))
-    failures = []
-    for item in validation.results:
-        if item.success:
-            continue
-        config = item.expectation_config
-        kwargs = config.kwargs
-        column = (
-            kwargs.get("column")
-            or ", ".join(
-                str(kwargs[k]) for k in ("column_A", "column_B", "column_list") if k in kwargs
-            )
-            or "(table)"
-        )
-        details = item.result or {}
-        count = details.get("unexpected_count")
-        if count is None:  # table-level expectations report observed vs expected
-            count = abs((details.get("observed_value") or 0) - kwargs.get("value", 0))
-        examples = [
-            row.get(suite.example_columns[0]) if isinstance(row, dict) else row
-            for row in (details.get("unexpected_index_list") or [])[:MAX_EXAMPLES]
-        ]
-        if item.exception_info and item.exception_info.get("raised_exception"):
-            examples = [item.exception_info.get("exception_message")]
-        failures.append(Failure(config.type, column, int(count), examples))
+    failures = [
+        _failure(item, suite.example_columns) for item in validation.results if not item.success
+    ]
     return Outcome(
         suite=suite.name,
-        table=suite.table,
+        table=(suite.asset or suite.table.split("."))[-1],
         success=validation.success,
-        row_count=len(frame),
+        row_count=row_count,
         evaluated=len(validation.results),
         failures=failures,
     )
@@ -304,11 +330,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"GX Data Docs: {data_docs_index()}")
         return 0
     failed = False
-    with duckdb.connect(str(warehouse_path()), read_only=True) as con:
-        for suite in SUITES.values():
-            outcome = validate(suite, con)
-            failed |= suite.blocking and not outcome.success
-            print(("PASS " if outcome.success else "FAIL ") + outcome.message)
+    for suite in SUITES.values():
+        outcome = validate(suite, warehouse_path())
+        failed |= suite.blocking and not outcome.success
+        print(("PASS " if outcome.success else "FAIL ") + outcome.message)
     print(f"GX Data Docs: {data_docs_index()}")
     sys.stdout.flush()
     return 1 if failed else 0
