@@ -41,7 +41,7 @@ translator = ProjectTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 
 # The funnel marts are built in a step of their own, after the blocking Great
 # Expectations checks on fact_product_events (orchestration/checks.py) have passed.
-MARTS_SELECTION = "int_funnel_journeys+ mart_abandoned_carts"
+MARTS_SELECTION = "int_funnel_journeys+ int_carts_summarised+"
 
 
 def _relation(key: AssetKey) -> str:

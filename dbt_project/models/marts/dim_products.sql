@@ -7,18 +7,13 @@ current_period as (
     where is_current
 ),
 
-lines as (
-    select * from {{ ref('int_product_lines_unnested') }}
-),
-
 seen as (
     select
         product_id,
-        count(distinct source_system) as source_count,
-        min(occurred_at) as first_seen_at,
-        max(occurred_at) as last_seen_at
-    from lines
-    group by product_id
+        len(source_systems) as source_count,
+        first_seen_at,
+        last_seen_at
+    from {{ ref('int_products_seen') }}
 ),
 
 final as (

@@ -7,16 +7,15 @@ changes as (
     select * from {{ ref('int_product_attributes_changed') }}
 ),
 
-lines as (
-    select * from {{ ref('int_product_lines_unnested') }}
+products as (
+    select * from {{ ref('int_products_seen') }}
 ),
 
 boundaries as (
     select
         product_id,
-        min(occurred_at) as valid_from
-    from lines
-    group by product_id
+        first_seen_at as valid_from
+    from products
     union
     select
         product_id,

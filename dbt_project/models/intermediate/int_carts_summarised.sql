@@ -1,0 +1,101 @@
+{#- Per contact and cart: what the cart holds after its last change (adds minus removes
+    per product), its value, the last change, and the contact's first purchase at or
+    after that change. Everything here is the contact's own history, so it is
+    incremental per contact (contact_keyed_incremental); the judgement against the
+    latest event time in the data is mart_abandoned_carts'. -#}
+{{ contact_keyed_incremental() }}
+with
+
+{% if is_incremental() %}
+    touched as (
+        {{ contacts_touched() }}
+    ),
+{% endif %}
+
+facts as (
+    select * from {{ ref('fact_product_events') }}
+    {% if is_incremental() %}
+        where contact_id in (select contact_id from touched)
+    {% endif %}
+),
+
+cart_events as (
+    select * from facts
+    where cart_id is not null and event_type_id in (1, 12)
+),
+
+lines as (
+    select
+        contact_id,
+        cart_id,
+        product_id,
+        greatest(sum(case when event_type_id = 1 then quantity else -quantity end), 0) as quantity,
+        max_by(unit_price, occurred_at) filter (where unit_price is not null) as unit_price
+    from cart_events
+    group by contact_id, cart_id, product_id
+),
+
+carts as (
+    select
+        contact_id,
+        cart_id,
+        any_value(source_system) as source_system,
+        max(currency) as currency,
+        max(occurred_at) as last_change_at,
+        max(loaded_at) as loaded_at
+    from cart_events
+    group by contact_id, cart_id
+),
+
+contents as (
+    select
+        contact_id,
+        cart_id,
+        count(*) filter (where quantity > 0) as item_count,
+        coalesce(sum(quantity), 0) as total_quantity,
+        sum(quantity * unit_price) as cart_value,
+        {{ json_agg_objects(['product_id', 'quantity', 'unit_price'], 'product_id', 'quantity > 0') }}
+            as items
+    from lines
+    group by contact_id, cart_id
+),
+
+purchases as (
+    select distinct
+        contact_id,
+        occurred_at
+    from facts
+    where event_type_id = 2
+),
+
+-- the contact's first purchase at or after each cart's last change
+next_purchase as (
+    {{ first_event_at_or_after(
+        'carts', 'last_change_at', 'purchases', 'occurred_at', ['contact_id'], ['cart_id']) }}
+),
+
+final as (
+    select
+        carts.contact_id,
+        carts.cart_id,
+        carts.source_system,
+        carts.currency,
+        coalesce(contents.items, cast('[]' as json)) as items,
+        contents.item_count,
+        contents.total_quantity,
+        contents.cart_value,
+        carts.last_change_at,
+        next_purchase.next_at as next_purchase_at,
+        carts.loaded_at
+    from carts
+    inner join contents
+        on
+            carts.contact_id = contents.contact_id
+            and carts.cart_id = contents.cart_id
+    inner join next_purchase
+        on
+            carts.contact_id = next_purchase.contact_id
+            and carts.cart_id = next_purchase.cart_id
+)
+
+select * from final
