@@ -1,13 +1,15 @@
 {#- The landed lines of one source, with what every staging model needs first: the
-    content hash (repeat deliveries) and the line as JSON when it is a JSON object. -#}
-{% macro landed_lines(table_name) -%}
+    content hash (repeat deliveries) and the line read once into the fields the model
+    uses (`line`, a struct, see json_parse; null when the line is not a JSON object). -#}
+{% macro landed_lines(table_name, structure) -%}
     select
         raw_file,
         raw_line_no,
         raw_line,
         file_sha256,
         loaded_at,
-        {{ sha256_hex('trim(raw_line)') }} as line_hash,
-        {{ json_object_or_null('raw_line') }} as line_json
+        {#- trim reads the whole line; one that starts with { and ends with } has nothing to trim #}
+        {{ sha256_hex("case when raw_line like '{%}' then raw_line else trim(raw_line) end") }} as line_hash,
+        {{ json_parse_object('raw_line', structure) }} as line
     from {{ source('raw', table_name) }}
 {%- endmacro %}

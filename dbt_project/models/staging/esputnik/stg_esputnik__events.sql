@@ -9,16 +9,21 @@ event_type_map as (
 ),
 
 parsed as (
-    {{ landed_lines('esputnik_lines') }}
+    {{ landed_lines('esputnik_lines', {
+        'received_at': 'json',
+        'body': {'eventTypeKey': 'text', 'keyValue': 'text', 'params': [{'name': 'text', 'value': 'text'}]},
+    }) }}
 ),
 
 envelope as (
     select
         *,
-        {{ json_get('line_json', 'received_at') }} as received_at_json,
-        {{ json_get_text('line_json', 'body.eventTypeKey') }} as event_key,
-        nullif(trim({{ json_get_text('line_json', 'body.keyValue') }}), '') as key_value,
-        {{ esputnik_params(json_get('line_json', 'body.params')) }} as params
+        line.received_at as received_at_json,
+        line.body.eventtypekey as event_key,
+        nullif(trim(line.body.keyvalue), '') as key_value,
+        {#- a params value that is not a list of objects reads as null, as a cast would #}
+        line.body.params,
+        {{ json_list_field('line.body.params', 'name') }} as param_names
     from parsed
 ),
 
@@ -28,7 +33,7 @@ params as (
         {% for name in ['contactId', 'externalCustomerId', 'email', 'phone', 'pushToken',
                         'product', 'products', 'currencyCode', 'recycleStateId', 'orderNumber',
                         'page', 'category', 'search', 'recomVariantId'] -%}
-            nullif(trim({{ esputnik_param('params', name) }}), '') as param_{{ name }},
+            nullif(trim({{ esputnik_param('params', 'param_names', name) }}), '') as param_{{ name }},
         {% endfor -%}
         {{ parse_event_timestamp('received_at_json') }} as received_at
     from envelope
@@ -89,11 +94,39 @@ items as (
     from typed
 ),
 
+parsed_items as (
+    select
+        *,
+        case when is_product_event then {{ json_parse('items_json', [
+            {'productId': 'json', 'price': 'json', 'quantity': 'json'},
+        ]) }} end as item_list
+    from items
+),
+
+{# each figure of the product list computed once, from the list parsed once #}
+item_figures as (
+    select
+        *,
+        len(item_list) as item_count,
+        {{ json_list_count_present('item_list', 'productId') }} as items_with_product_id,
+        {{ json_list_count_present('item_list', 'price') }} as items_with_price,
+        {{ json_list_count_present('item_list', 'quantity') }} as items_with_quantity,
+        {{ json_list_count_non_numeric('item_list', 'items_json', 'price') }} as items_non_numeric_price,
+        {{ json_list_count_non_numeric('item_list', 'items_json', 'quantity') }} as items_non_numeric_quantity,
+        {{ json_list_min_number('item_list', 'price') }} as min_price,
+        {{ json_list_min_number('item_list', 'quantity') }} as min_quantity
+    from parsed_items
+),
+
+{# The checks in order: the first that holds is the verdict. A JSON object is never blank,
+   so only the other lines pay for trim; a detail quoting a value as sent reads it from the
+   text again, which only the rows it describes pay for. #}
 {%- set checks = [
-    ("coalesce(trim(raw_line), '') = ''", "empty_line", "'blank line'"),
-    ("line_json is null", "invalid_json", "'line is not a JSON object'"),
+    ("line is null and coalesce(trim(raw_line), '') = ''", "empty_line", "'blank line'"),
+    ("line is null", "invalid_json", "'line is not a JSON object'"),
     ("received_at is null", "invalid_timestamp",
-        "'received_at missing or not a timestamp: ' || coalesce(cast(received_at_json as varchar), 'absent')"),
+        "'received_at missing or not a timestamp: ' || coalesce(cast("
+        ~ json_get('raw_line', 'received_at') ~ " as varchar), 'absent')"),
     ("locator_value is null", "missing_contact",
         "'no keyValue and none of the params contactId, externalCustomerId, email, phone, pushToken'"),
     ("event_key is null", "missing_required_field", "'body.eventTypeKey missing'"),
@@ -115,21 +148,25 @@ items as (
         "'param product is not a JSON object: ' || param_product"),
     ("param_products is not null and products_json is null", "invalid_product_payload",
         "'param products is not a JSON array: ' || param_products"),
-    ("is_product_event and " ~ json_array_count_present('items_json', 'productId')
-        ~ " < json_array_length(items_json)", "invalid_product_payload",
+    ("is_product_event and items_with_product_id < item_count", "invalid_product_payload",
         "'a product has no productId'"),
-    ("is_product_event and needs_price and " ~ json_array_count_present('items_json', 'price')
-        ~ " < json_array_length(items_json)", "missing_required_field", "'a product has no price'"),
-    ("is_product_event and needs_quantity and " ~ json_array_count_present('items_json', 'quantity')
-        ~ " < json_array_length(items_json)", "missing_required_field", "'a product has no quantity'"),
-    ("is_product_event and (" ~ json_array_count_non_numeric('items_json', 'price') ~ " > 0 or "
-        ~ json_array_min_number('items_json', 'price') ~ " < 0)", "invalid_price",
+    ("is_product_event and needs_price and items_with_price < item_count", "missing_required_field",
+        "'a product has no price'"),
+    ("is_product_event and needs_quantity and items_with_quantity < item_count", "missing_required_field",
+        "'a product has no quantity'"),
+    ("is_product_event and (items_non_numeric_price > 0 or min_price < 0)", "invalid_price",
         "'a product price is negative or not a number'"),
-    ("is_product_event and (" ~ json_array_count_non_numeric('items_json', 'quantity') ~ " > 0 or "
-        ~ json_array_min_number('items_json', 'quantity') ~ " < 0 or (not is_cart_snapshot and "
-        ~ json_array_min_number('items_json', 'quantity') ~ " = 0))", "invalid_quantity",
+    ("is_product_event and (items_non_numeric_quantity > 0 or min_quantity < 0"
+        ~ " or (not is_cart_snapshot and min_quantity = 0))", "invalid_quantity",
         "'a product quantity is negative, zero or not a number'"),
 ] %}
+
+judged as (
+    select
+        *,
+        {{ first_failing_check(checks) }} as failed_check
+    from item_figures
+),
 
 final as (
     select
@@ -164,11 +201,11 @@ final as (
             lambda p: p.name not in ('email', 'phone', 'keyValue')
         )) end as properties,
         raw_line,
-        {{ reason_columns(checks) }},
+        {{ reason_columns(checks, 'failed_check') }},
         received_at,
         received_at as occurred_at,
         loaded_at
-    from items
+    from judged
 )
 
 select * from final

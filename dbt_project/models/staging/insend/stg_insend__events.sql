@@ -10,67 +10,113 @@ event_type_map as (
 ),
 
 parsed as (
-    {{ landed_lines('insend_lines') }}
+    {{ landed_lines('insend_lines', {
+        'received_at': 'json', 'app_key': 'text', 'visitor_uid': 'text', 'guest_uid': 'text', 'data': 'text',
+    }) }}
 ),
 
 envelope as (
     select
         *,
-        {{ json_get('line_json', 'received_at') }} as received_at_json,
-        nullif(trim({{ json_get_text('line_json', 'app_key') }}), '') as app_key,
-        nullif(trim({{ json_get_text('line_json', 'visitor_uid') }}), '') as visitor_uid,
-        nullif(trim({{ json_get_text('line_json', 'guest_uid') }}), '') as guest_uid,
-        {{ json_get('line_json', 'data') }} as data_raw
+        line.received_at as received_at_json,
+        nullif(trim(line.app_key), '') as app_key,
+        nullif(trim(line.visitor_uid), '') as visitor_uid,
+        nullif(trim(line.guest_uid), '') as guest_uid,
+        {#- `data` is JSON text; an object sent as is reads as its JSON text too #}
+        line.data as data_text
     from parsed
 ),
 
 payload as (
     select
         *,
-        -- `data` is JSON text; an object sent as is is accepted too
-        case
-            when {{ json_type_of('data_raw') }} = 'OBJECT' then data_raw
-            else {{ json_object_or_null("json_extract_string(data_raw, '$')") }}
-        end as data_json,
+        {{ json_parse_object('data_text', {
+            'type': 'text', 'properties': 'json', 'visitor_info': {'email': 'text', 'phone': 'text'},
+        }) }} as data_parsed,
         {{ parse_event_timestamp('received_at_json') }} as received_at
     from envelope
 ),
 
+data_fields as (
+    select
+        *,
+        data_parsed.type as event_key,
+        case
+            when data_parsed.properties is not null then data_parsed.properties
+            {#- absent or JSON null (kept as JSON null in properties): the rare case asks the text #}
+            when data_parsed is not null then {{ json_get('data_text', 'properties') }}
+        end as properties_json
+    from payload
+),
+
 typed as (
     select
-        payload.*,
-        {{ json_get_text('data_json', 'type') }} as event_key,
-        {{ json_get('data_json', 'properties') }} as properties_json,
-        {{ json_get('data_json', 'visitor_info') }} as visitor_info_json,
+        data_fields.*,
         event_type_map.source_event_type is not null as is_product_event,
         coalesce(event_type_map.is_cart_snapshot, false) as is_cart_snapshot,
         event_type_map.event_type_id
-    from payload
+    from data_fields
     left join event_type_map
-        on {{ json_get_text('payload.data_json', 'type') }} = event_type_map.source_event_type
+        on data_fields.event_key = event_type_map.source_event_type
+),
+
+properties as (
+    select
+        *,
+        {{ json_parse('properties_json', {'order_id': 'text', 'items': 'json'}) }} as properties_parsed
+    from typed
 ),
 
 items as (
     select
         *,
         case
-            when event_key in ('update_cart', 'purchase') then {{ json_get('properties_json', 'items') }}
+            when event_key in ('update_cart', 'purchase')
+                {#- absent or JSON null: the rare case asks the text #}
+                then coalesce(properties_parsed.items, {{ json_get('properties_json', 'items') }})
             when is_product_event then {{ json_array_of('properties_json') }}
         end as items_json,
-        nullif(trim({{ json_get_text('visitor_info_json', 'email') }}), '') as visitor_email,
-        nullif(trim({{ json_get_text('visitor_info_json', 'phone') }}), '') as visitor_phone
-    from typed
+        properties_parsed.order_id,
+        nullif(trim(data_parsed.visitor_info.email), '') as visitor_email,
+        nullif(trim(data_parsed.visitor_info.phone), '') as visitor_phone
+    from properties
 ),
 
+parsed_items as (
+    select
+        *,
+        case when is_product_event then {{ json_parse('items_json', [
+            {'product_id': 'json', 'price': 'json', 'qnt': 'json'},
+        ]) }} end as item_list
+    from items
+),
+
+{# each figure of the product list computed once, from the list parsed once #}
+item_figures as (
+    select
+        *,
+        len(item_list) as item_count,
+        {{ json_list_count_present('item_list', 'product_id') }} as items_with_product_id,
+        {{ json_list_count_non_numeric('item_list', 'items_json', 'price') }} as items_non_numeric_price,
+        {{ json_list_count_non_numeric('item_list', 'items_json', 'qnt') }} as items_non_numeric_qnt,
+        {{ json_list_min_number('item_list', 'price') }} as min_price,
+        {{ json_list_min_number('item_list', 'qnt') }} as min_qnt
+    from parsed_items
+),
+
+{# The checks in order: the first that holds is the verdict. A JSON object is never blank,
+   so only the other lines pay for trim; a detail quoting a value as sent reads it from the
+   text again, which only the rows it describes pay for. #}
 {%- set checks = [
-    ("coalesce(trim(raw_line), '') = ''", "empty_line", "'blank line'"),
-    ("line_json is null", "invalid_json", "'line is not a JSON object'"),
-    (json_is_present('data_raw') ~ " and data_json is null", "invalid_json",
+    ("line is null and coalesce(trim(raw_line), '') = ''", "empty_line", "'blank line'"),
+    ("line is null", "invalid_json", "'line is not a JSON object'"),
+    ("data_text is not null and data_parsed is null", "invalid_json",
         "'data is not a JSON object (or JSON text of one)'"),
     ("received_at is null", "invalid_timestamp",
-        "'received_at missing or not a timestamp: ' || coalesce(cast(received_at_json as varchar), 'absent')"),
+        "'received_at missing or not a timestamp: ' || coalesce(cast("
+        ~ json_get('raw_line', 'received_at') ~ " as varchar), 'absent')"),
     ("visitor_uid is null and guest_uid is null", "missing_contact", "'neither visitor_uid nor guest_uid'"),
-    ("data_json is null", "missing_required_field", "'data missing'"),
+    ("data_parsed is null", "missing_required_field", "'data missing'"),
     ("event_key is null", "missing_required_field", "'data.type missing'"),
     ("not is_product_event and event_key not in ('" ~ site_event_types | join("', '") ~ "')",
         "unknown_event_type", "'type ' || event_key || ' is not an InSend event type'"),
@@ -78,18 +124,23 @@ items as (
         "missing_required_field", "'data.properties missing'"),
     ("event_key in ('update_cart', 'purchase') and coalesce(" ~ json_type_of('items_json')
         ~ " <> 'ARRAY', true)", "missing_required_field", "'properties.items missing or not a list'"),
-    ("event_key = 'purchase' and " ~ json_get_text('properties_json', 'order_id') ~ " is null",
+    ("event_key = 'purchase' and order_id is null",
         "missing_required_field", "'properties.order_id missing'"),
-    ("is_product_event and " ~ json_array_count_present('items_json', 'product_id')
-        ~ " < json_array_length(items_json)", "missing_required_field", "'product_id missing'"),
-    ("is_product_event and (" ~ json_array_count_non_numeric('items_json', 'price') ~ " > 0 or "
-        ~ json_array_min_number('items_json', 'price') ~ " < 0)", "invalid_price",
+    ("is_product_event and items_with_product_id < item_count",
+        "missing_required_field", "'product_id missing'"),
+    ("is_product_event and (items_non_numeric_price > 0 or min_price < 0)", "invalid_price",
         "'a price is negative or not a number'"),
-    ("is_product_event and (" ~ json_array_count_non_numeric('items_json', 'qnt') ~ " > 0 or "
-        ~ json_array_min_number('items_json', 'qnt') ~ " < 0 or (not is_cart_snapshot and "
-        ~ json_array_min_number('items_json', 'qnt') ~ " = 0))", "invalid_quantity",
+    ("is_product_event and (items_non_numeric_qnt > 0 or min_qnt < 0"
+        ~ " or (not is_cart_snapshot and min_qnt = 0))", "invalid_quantity",
         "'a qnt is negative, zero or not a number'"),
 ] %}
+
+judged as (
+    select
+        *,
+        {{ first_failing_check(checks) }} as failed_check
+    from item_figures
+),
 
 final as (
     select
@@ -111,18 +162,18 @@ final as (
         'insend:visitor:' || visitor_uid as visitor_key,
         {{ sha256_hex('lower(visitor_email)') }} as email_sha256,
         {{ sha256_hex(digits_only('visitor_phone')) }} as phone_sha256,
-        {{ json_get_text('properties_json', 'order_id') }} as order_id,
+        order_id,
         -- InSend has no cart ID: the cart is the (stitched) contact's, set downstream
         cast(null as varchar) as cart_id,
         cast(null as varchar) as currency,
         case when is_product_event then items_json end as items,
         properties_json as properties,
         raw_line,
-        {{ reason_columns(checks) }},
+        {{ reason_columns(checks, 'failed_check') }},
         received_at,
         received_at as occurred_at,
         loaded_at
-    from items
+    from judged
 )
 
 select * from final

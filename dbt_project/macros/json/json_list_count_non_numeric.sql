@@ -1,0 +1,19 @@
+{#- How many objects of a parsed list (list_expr, the json_parse of the JSON array
+    json_expr) have a 'json' field present but not a number; a JSON null counts as not a
+    number. Null when list_expr is null. -#}
+{% macro json_list_count_non_numeric(list_expr, json_expr, field) -%}
+    {{ return(adapter.dispatch('json_list_count_non_numeric', 'product_events')(list_expr, json_expr, field)) }}
+{%- endmacro %}
+
+{% macro default__json_list_count_non_numeric(list_expr, json_expr, field) -%}
+    case
+        when {{ list_expr }} is null then null
+        {#- every object has a value, so none is a JSON null: the parsed list says it all #}
+        when list_count({{ json_list_field(list_expr, field) }}) = len({{ list_expr }})
+            then len({{ list_expr }})
+                - list_count(try_cast({{ json_list_field(list_expr, field) }} as double[]))
+        {#- an absent key and a JSON null both parse to null: only the JSON text tells them apart #}
+        else len(json_extract({{ json_expr }}, '$[*].{{ field }}'))
+            - list_count(try_cast(json_extract({{ json_expr }}, '$[*].{{ field }}') as double[]))
+    end
+{%- endmacro %}
