@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 import threading
 import time
@@ -283,6 +284,13 @@ def main(argv: list[str] | None = None) -> int:
         WAREHOUSE_PATH=str(out / "warehouse.duckdb"),
         DAGSTER_HOME=str(home),
         GX_ROOT=str(out / "gx"),
+    )
+    # dbt re-parses the whole project when the profile (the warehouse path) differs
+    # from the last parse; `make run` parses with its own paths first, so does this.
+    subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet", "--profiles-dir", "."],
+        cwd=DBT_PROJECT_DIR,
+        check=True,
     )
     spec = Spec(events=args.events, days=args.days)
     started = time.perf_counter()
