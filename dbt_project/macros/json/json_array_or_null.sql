@@ -5,6 +5,8 @@
 
 {% macro default__json_array_or_null(text_expr) -%}
     case when json_valid({{ text_expr }}) then
-        case when json_type({{ text_expr }}) = 'ARRAY' then {{ text_expr }}::json end
+        {#- valid JSON is an array exactly when its first character after JSON whitespace
+            is [: a prefix match, where json_type would parse the text once more #}
+        case when regexp_matches({{ text_expr }}, '^[ \t\n\r]*[[]') then {{ text_expr }}::json end
     end
 {%- endmacro %}

@@ -8,9 +8,11 @@
 {% macro default__json_list_count_non_numeric(list_expr, json_expr, field) -%}
     case
         when {{ list_expr }} is null then null
-        {#- every object has a value, so none is a JSON null: the parsed list says it all #}
+        {#- every object has a value, or the text holds no null at all: no JSON null among the
+            values, so the values present are the non-null ones #}
         when list_count({{ json_list_field(list_expr, field) }}) = len({{ list_expr }})
-            then len({{ list_expr }})
+            or not contains(cast({{ json_expr }} as varchar), 'null')
+            then list_count({{ json_list_field(list_expr, field) }})
                 - list_count(try_cast({{ json_list_field(list_expr, field) }} as double[]))
         {#- an absent key and a JSON null both parse to null: only the JSON text tells them apart #}
         else len(json_extract({{ json_expr }}, '$[*].{{ field }}'))

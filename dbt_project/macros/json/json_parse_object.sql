@@ -5,7 +5,9 @@
 {%- endmacro %}
 
 {% macro default__json_parse_object(text_expr, structure) -%}
+    {#- valid JSON is an object exactly when its first character after JSON whitespace is {:
+        a prefix match, where json_type would parse the text once more #}
     case when json_valid({{ text_expr }}) then
-        case when json_type({{ text_expr }}) = 'OBJECT' then {{ json_parse(text_expr, structure) }} end
+        case when regexp_matches({{ text_expr }}, '^[ \t\n\r]*[{]') then {{ json_parse(text_expr, structure) }} end
     end
 {%- endmacro %}
