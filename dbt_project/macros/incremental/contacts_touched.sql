@@ -7,9 +7,7 @@
 {% macro contacts_touched(watermark_column='loaded_at') -%}
     {%- set lines = ref('int_events_deduplicated') -%}
     {%- set stitched = ref('int_contacts_stitched') -%}
-    {%- set since -%}
-        (select coalesce(max({{ watermark_column }}), cast('1900-01-01' as timestamp)) from {{ this }})
-    {%- endset %}
+    {%- set since = watermark(watermark_column) %}
     select stitched.contact_id
     from (
         select

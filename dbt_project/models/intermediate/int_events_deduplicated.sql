@@ -36,7 +36,7 @@ unioned as (
 new_lines as (
     select * from unioned
     {% if is_incremental() %}
-        where loaded_at > (select max(loaded_at) from {{ this }})
+        where loaded_at > {{ watermark() }}
     {% endif %}
 ),
 

@@ -7,9 +7,7 @@ with
 lines as (
     select * from {{ ref('int_events_deduplicated') }}
     {% if is_incremental() %}
-        where loaded_at > (
-            select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) from {{ this }}
-        )
+        where loaded_at > {{ watermark() }}
     {% endif %}
 ),
 

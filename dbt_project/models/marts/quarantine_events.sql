@@ -9,9 +9,7 @@ rejected as (
     where
         outcome = 'rejected'
     {% if is_incremental() %}
-        and loaded_at > (
-            select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) from {{ this }}
-        )
+        and loaded_at > {{ watermark() }}
     {% endif %}
 ),
 
