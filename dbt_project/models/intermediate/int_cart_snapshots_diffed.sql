@@ -7,12 +7,6 @@
 {{ contact_keyed_incremental() }}
 with
 
-{% if is_incremental() %}
-    touched as (
-        {{ contacts_touched() }}
-    ),
-{% endif %}
-
 snapshots as (
     select
         *,
@@ -23,18 +17,14 @@ snapshots as (
     from {{ ref('int_events_identified') }}
     where
         is_cart_snapshot
-    {% if is_incremental() %}
-        and contact_id in (select contact_id from touched)
-    {% endif %}
+        and {{ only_touched_contacts() }}
 ),
 
 snapshot_lines as (
     select * from {{ ref('int_product_lines_unnested') }}
     where
         is_cart_snapshot
-    {% if is_incremental() %}
-        and contact_id in (select contact_id from touched)
-    {% endif %}
+        and {{ only_touched_contacts() }}
 ),
 
 -- one row per product per snapshot (a product listed twice counts once, summed)

@@ -6,17 +6,9 @@
 {{ contact_keyed_incremental() }}
 with
 
-{% if is_incremental() %}
-    touched as (
-        {{ contacts_touched() }}
-    ),
-{% endif %}
-
 facts as (
     select * from {{ ref('fact_product_events') }}
-    {% if is_incremental() %}
-        where contact_id in (select contact_id from touched)
-    {% endif %}
+    where {{ only_touched_contacts() }}
 ),
 
 cart_events as (

@@ -13,12 +13,6 @@ stitched as (
     select * from {{ ref('int_contacts_stitched') }}
 ),
 
-{% if is_incremental() %}
-    touched as (
-        {{ contacts_touched() }}
-    ),
-{% endif %}
-
 final as (
     select
         accepted.source_system,
@@ -67,9 +61,7 @@ final as (
         on
             accepted.source_system = stitched.source_system
             and accepted.contact_key = stitched.contact_key
-    {% if is_incremental() %}
-        where stitched.contact_id in (select contact_id from touched)
-    {% endif %}
+    where {{ only_touched_contacts('stitched.contact_id') }}
 )
 
 select * from final

@@ -21,12 +21,6 @@ event_types as (
     select * from {{ ref('event_types') }}
 ),
 
-{% if is_incremental() %}
-    touched as (
-        {{ contacts_touched() }}
-    ),
-{% endif %}
-
 staged as (
     select
         facts.contact_id,
@@ -41,9 +35,7 @@ staged as (
         on facts.event_type_id = event_types.event_type_id
     where
         event_types.funnel_stage is not null
-    {% if is_incremental() %}
-        and facts.contact_id in (select contact_id from touched)
-    {% endif %}
+        and {{ only_touched_contacts('facts.contact_id') }}
 ),
 
 -- every stage event in both scopes

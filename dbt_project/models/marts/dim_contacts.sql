@@ -4,17 +4,9 @@
 {{ contact_keyed_incremental() }}
 with
 
-{% if is_incremental() %}
-    touched as (
-        {{ contacts_touched() }}
-    ),
-{% endif %}
-
 events as (
     select * from {{ ref('int_events_identified') }}
-    {% if is_incremental() %}
-        where contact_id in (select contact_id from touched)
-    {% endif %}
+    where {{ only_touched_contacts() }}
 ),
 
 stitched as (

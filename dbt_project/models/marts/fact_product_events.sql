@@ -7,12 +7,6 @@
 {{ contact_keyed_incremental() }}
 with
 
-{% if is_incremental() %}
-    touched as (
-        {{ contacts_touched() }}
-    ),
-{% endif %}
-
 event_types as (
     select * from {{ ref('event_types') }}
 ),
@@ -21,16 +15,12 @@ lines as (
     select * from {{ ref('int_product_lines_unnested') }}
     where
         not is_cart_snapshot
-    {% if is_incremental() %}
-        and contact_id in (select contact_id from touched)
-    {% endif %}
+        and {{ only_touched_contacts() }}
 ),
 
 cart_changes as (
     select * from {{ ref('int_cart_snapshots_diffed') }}
-    {% if is_incremental() %}
-        where contact_id in (select contact_id from touched)
-    {% endif %}
+    where {{ only_touched_contacts() }}
 ),
 
 product_rows as (

@@ -3,19 +3,11 @@
 {{ contact_keyed_incremental() }}
 with
 
-{% if is_incremental() %}
-    touched as (
-        {{ contacts_touched() }}
-    ),
-{% endif %}
-
 events as (
     select * from {{ ref('int_events_identified') }}
     where
         not is_product_event
-    {% if is_incremental() %}
-        and contact_id in (select contact_id from touched)
-    {% endif %}
+        and {{ only_touched_contacts() }}
 ),
 
 final as (
