@@ -9,11 +9,16 @@
     `funnel_window_hours` after the journey's start. Stage membership comes from the
     seed event_types (funnel_stage).
 
-    "The first cart at or after the start" (and the first purchase at or after the cart
-    step) is macros/util/first_event_at_or_after.sql: a window over the scope's timeline,
-    O(n log n), no per-contact cross join. Incremental per contact
-    (contact_keyed_incremental): a journey never spans two contacts. -#}
+    One aggregation per kind, no join between journeys and events: each scope's cart
+    and purchase times are collected into a list (collect_where), and a journey's step
+    is the smallest time in the list inside its bounds (list_aggregate_where). A product
+    journey's lists are that (contact, product)'s own; a daily journey reads its
+    contact's lists, so the work is (days the contact viewed) x (its cart and purchase
+    events): linear in events for any contact with a bounded number of active days.
+    Incremental per contact (contact_keyed_incremental): a journey never spans two
+    contacts. -#}
 {%- set window_hours = var('funnel_window_hours') %}
+{%- set window_end = add_hours('started_at', window_hours) %}
 {{ contact_keyed_incremental() }}
 with
 
@@ -38,132 +43,139 @@ staged as (
         and {{ only_touched_contacts('facts.contact_id') }}
 ),
 
--- every stage event in both scopes
-scoped as (
+-- daily scope: the journeys, and each contact's cart and purchase times
+daily_journeys as (
+    select
+        contact_id,
+        cast(occurred_at as date) as funnel_date,
+        any_value(source_system) as source_system,
+        min(occurred_at) as started_at,
+        max(loaded_at) as loaded_at
+    from staged
+    where funnel_stage = 'view'
+    group by contact_id, cast(occurred_at as date)
+),
+
+contact_steps as (
+    select
+        contact_id,
+        {{ collect_where('occurred_at', "funnel_stage = 'cart'") }} as cart_times,
+        {{ collect_where('occurred_at', "funnel_stage = 'purchase'") }} as purchase_times
+    from staged
+    where funnel_stage in ('cart', 'purchase')
+    group by contact_id
+),
+
+daily_carted as (
+    select
+        daily_journeys.*,
+        contact_steps.purchase_times,
+        {{ list_aggregate_where(
+            'min', 'contact_steps.cart_times', 'cart_at',
+            'cart_at >= daily_journeys.started_at and cart_at <= '
+            ~ add_hours('daily_journeys.started_at', window_hours)) }} as carted_at
+    from daily_journeys
+    left join contact_steps
+        on daily_journeys.contact_id = contact_steps.contact_id
+),
+
+daily_stepped as (
     select
         'daily' as journey_kind,
         contact_id as scope_key,
-        *
-    from staged
-    union all
-    select
-        'product' as journey_kind,
-        contact_id || '|' || product_id as scope_key,
-        *
-    from staged
-),
-
-journeys as (
-    select
-        journey_kind,
-        scope_key,
         contact_id,
         source_system,
-        case when journey_kind = 'daily' then cast(occurred_at as date) end as funnel_date,
-        case when journey_kind = 'product' then product_id end as product_id,
-        min(occurred_at) as started_at,
-        max(loaded_at) as loaded_at
-    from scoped
-    where funnel_stage = 'view'
-    group by all
+        cast(null as varchar) as product_id,
+        funnel_date,
+        cast(null as double) as revenue,
+        started_at,
+        carted_at,
+        {{ list_aggregate_where(
+            'min', 'purchase_times', 'purchase_at',
+            'purchase_at >= carted_at and purchase_at <= ' ~ window_end) }} as purchased_at,
+        loaded_at
+    from daily_carted
 ),
 
-keyed_journeys as (
+-- product scope: one group per (contact, product) holds the journey and its steps
+product_journeys as (
     select
-        {{ surrogate_key(['journey_kind', 'scope_key', 'funnel_date']) }} as journey_id,
-        *
-    from journeys
+        contact_id,
+        product_id,
+        any_value(source_system) as source_system,
+        min(occurred_at) filter (where funnel_stage = 'view') as started_at,
+        max(loaded_at) filter (where funnel_stage = 'view') as loaded_at,
+        {{ collect_where('occurred_at', "funnel_stage = 'cart'") }} as cart_times,
+        {{ collect_where(
+            "struct_pack(purchase_at := occurred_at, line_value := line_value)",
+            "funnel_stage = 'purchase'") }} as purchases
+    from staged
+    group by contact_id, product_id
+    having count(*) filter (where funnel_stage = 'view') > 0
 ),
 
-cart_events as (
-    select * from scoped
-    where funnel_stage = 'cart'
-),
-
-next_cart as (
-    {{ first_event_at_or_after(
-        'keyed_journeys', 'started_at', 'cart_events', 'occurred_at',
-        ['journey_kind', 'scope_key'], ['journey_id']) }}
-),
-
-carted as (
+product_carted as (
     select
-        keyed_journeys.*,
-        case
-            when next_cart.next_at <= {{ add_hours('keyed_journeys.started_at', window_hours) }}
-                then next_cart.next_at
-        end as carted_at
-    from keyed_journeys
-    inner join next_cart
-        on keyed_journeys.journey_id = next_cart.journey_id
+        *,
+        {{ list_aggregate_where(
+            'min', 'cart_times', 'cart_at',
+            'cart_at >= started_at and cart_at <= ' ~ window_end) }} as carted_at
+    from product_journeys
 ),
 
-purchase_events as (
-    select * from scoped
-    where funnel_stage = 'purchase'
-),
-
-carted_journeys as (
-    select * from carted
-    where carted_at is not null
-),
-
-next_purchase as (
-    {{ first_event_at_or_after(
-        'carted_journeys', 'carted_at', 'purchase_events', 'occurred_at',
-        ['journey_kind', 'scope_key'], ['journey_id']) }}
-),
-
-stepped as (
+product_purchased as (
     select
-        carted.*,
-        case
-            when next_purchase.next_at <= {{ add_hours('carted.started_at', window_hours) }}
-                then next_purchase.next_at
-        end as purchased_at
-    from carted
-    left join next_purchase
-        on carted.journey_id = next_purchase.journey_id
+        *,
+        {{ list_aggregate_where(
+            'min', 'purchases', 'purchase',
+            'purchase.purchase_at >= carted_at and purchase.purchase_at <= ' ~ window_end,
+            'purchase.purchase_at') }} as purchased_at
+    from product_carted
 ),
 
 -- revenue of a converted product journey: that product's purchase lines from the
--- purchase step to the end of the window (one product journey per scope: a plain join)
-revenue as (
+-- purchase step to the end of the window
+product_stepped as (
     select
-        stepped.scope_key,
-        sum(scoped.line_value) as revenue
-    from stepped
-    inner join scoped
-        on
-            stepped.scope_key = scoped.scope_key
-            and scoped.journey_kind = 'product'
-            and scoped.funnel_stage = 'purchase'
-            and stepped.purchased_at <= scoped.occurred_at
-            and {{ add_hours('stepped.started_at', window_hours) }} >= scoped.occurred_at
-    where stepped.journey_kind = 'product'
-    group by stepped.scope_key
+        'product' as journey_kind,
+        contact_id || '|' || product_id as scope_key,
+        contact_id,
+        source_system,
+        product_id,
+        cast(null as date) as funnel_date,
+        {{ list_aggregate_where(
+            'sum', 'purchases', 'purchase',
+            'purchase.purchase_at >= purchased_at and purchase.purchase_at <= ' ~ window_end,
+            'purchase.line_value') }} as revenue,
+        started_at,
+        carted_at,
+        purchased_at,
+        loaded_at
+    from product_purchased
+),
+
+stepped as (
+    select * from daily_stepped
+    union all
+    select * from product_stepped
 ),
 
 final as (
     select
-        stepped.journey_id,
-        stepped.journey_kind,
-        stepped.contact_id,
-        stepped.source_system,
-        stepped.product_id,
-        stepped.funnel_date,
-        revenue.revenue,
-        {{ hours_between('stepped.started_at', 'stepped.carted_at') }} as hours_view_to_cart,
-        {{ hours_between('stepped.carted_at', 'stepped.purchased_at') }} as hours_cart_to_purchase,
-        stepped.started_at,
-        stepped.carted_at,
-        stepped.purchased_at,
-        stepped.loaded_at
+        {{ surrogate_key(['journey_kind', 'scope_key', 'funnel_date']) }} as journey_id,
+        journey_kind,
+        contact_id,
+        source_system,
+        product_id,
+        funnel_date,
+        revenue,
+        {{ hours_between('started_at', 'carted_at') }} as hours_view_to_cart,
+        {{ hours_between('carted_at', 'purchased_at') }} as hours_cart_to_purchase,
+        started_at,
+        carted_at,
+        purchased_at,
+        loaded_at
     from stepped
-    left join revenue
-        on
-            stepped.scope_key = revenue.scope_key
-            and stepped.journey_kind = 'product'
 )
 
 select * from final
