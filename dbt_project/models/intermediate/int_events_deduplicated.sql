@@ -11,26 +11,16 @@
     incremental_strategy='append',
     on_schema_change='fail',
 ) }}
+{%- set staged = [ref('stg_usercom__events'), ref('stg_esputnik__events'), ref('stg_insend__events')] %}
 with
 
-usercom as (
-    select * from {{ ref('stg_usercom__events') }}
-),
-
-esputnik as (
-    select * from {{ ref('stg_esputnik__events') }}
-),
-
-insend as (
-    select * from {{ ref('stg_insend__events') }}
-),
-
 unioned as (
-    select * from usercom
-    union all
-    select * from esputnik
-    union all
-    select * from insend
+    {%- for model in staged %}
+        select * from {{ model }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 new_lines as (
@@ -40,14 +30,50 @@ new_lines as (
     {% endif %}
 ),
 
-ranked as (
+-- Duplicates are rare: find them on a narrow projection (the line hash and the landing
+-- position, no parsed field survives the projection) and rank only their deliveries,
+-- instead of sorting every parsed line by its hash.
+positions as (
+    {%- for model in staged %}
+        select
+            source_system,
+            line_hash,
+            loaded_at,
+            raw_file,
+            raw_line_no
+        from {{ model }}
+        {%- if is_incremental() %}
+            where loaded_at > {{ watermark() }}
+        {%- endif %}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+repeated_in_batch as (
     select
-        *,
+        source_system,
+        line_hash
+    from positions
+    group by source_system, line_hash
+    having count(*) > 1
+),
+
+repeated_deliveries as (
+    select
+        positions.source_system,
+        positions.raw_file,
+        positions.raw_line_no,
         row_number() over (
-            partition by source_system, line_hash
-            order by loaded_at, raw_file, raw_line_no
+            partition by positions.source_system, positions.line_hash
+            order by positions.loaded_at, positions.raw_file, positions.raw_line_no
         ) as delivery_in_batch
-    from new_lines
+    from positions
+    inner join repeated_in_batch
+        on
+            positions.source_system = repeated_in_batch.source_system
+            and positions.line_hash = repeated_in_batch.line_hash
 ),
 
 {% if is_incremental() %}
@@ -57,30 +83,34 @@ ranked as (
             line_hash,
             count(*) as deliveries
         from {{ this }}
-        where line_hash in (select distinct line_hash from new_lines)
+        where line_hash in (select positions.line_hash from positions)
         group by source_system, line_hash
     ),
 {% endif %}
 
 counted as (
     select
-        ranked.*,
-        ranked.delivery_in_batch
+        new_lines.*,
+        coalesce(repeated_deliveries.delivery_in_batch, 1)
         {%- if is_incremental() %} + coalesce(earlier_deliveries.deliveries, 0){% endif %}
             as delivery_no
-    from
-        ranked
+    from new_lines
+    left join repeated_deliveries
+        on
+            new_lines.source_system = repeated_deliveries.source_system
+            and new_lines.raw_file = repeated_deliveries.raw_file
+            and new_lines.raw_line_no = repeated_deliveries.raw_line_no
     {%- if is_incremental() %}
     left join earlier_deliveries
         on
-            ranked.source_system = earlier_deliveries.source_system
-            and ranked.line_hash = earlier_deliveries.line_hash
+            new_lines.source_system = earlier_deliveries.source_system
+            and new_lines.line_hash = earlier_deliveries.line_hash
     {%- endif %}
 ),
 
 final as (
     select
-        * exclude (raw_line, delivery_in_batch),
+        * exclude (raw_line),
         case
             -- blank lines all share one hash; each is rejected on its own
             when reason_code = 'empty_line' then 'rejected'
