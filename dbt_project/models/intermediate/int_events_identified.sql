@@ -2,66 +2,107 @@
     stitched contact's, per app). Incremental per contact (contact_keyed_incremental):
     a run re-derives every touched contact from all of its lines. -#}
 {{ contact_keyed_incremental() }}
+{%- set usercom_cart_line = "source_system = 'usercom' and coalesce(event_type_id in (1, 2, 12), false)" %}
+{%- set line_columns = [
+    'source_system', 'raw_file', 'raw_line_no', 'line_hash', 'source_event_type', 'contact_key',
+    'app_key', 'order_id', 'cart_id', 'currency', 'email_sha256', 'phone_sha256', 'guest_key',
+    'visitor_key', 'items', 'properties', 'event_type_id', 'is_product_event',
+    'is_cart_snapshot', 'occurred_at', 'received_at', 'loaded_at',
+] %}
 with
 
-accepted as (
-    select * from {{ ref('int_events_deduplicated') }}
-    where outcome = 'accepted'
+-- User.com's cart lines need the contact's purchases before them (a window); the
+-- other lines do not, so only those few go through it
+other_lines as (
+    select {{ line_columns | join(', ') }}
+    from {{ ref('int_events_deduplicated') }}
+    where outcome = 'accepted' and not ({{ usercom_cart_line }})
+),
+
+usercom_cart_lines as (
+    select {{ line_columns | join(', ') }}
+    from {{ ref('int_events_deduplicated') }}
+    where outcome = 'accepted' and {{ usercom_cart_line }}
 ),
 
 stitched as (
     select * from {{ ref('int_contacts_stitched') }}
 ),
 
-final as (
+other_identified as (
     select
-        accepted.source_system,
-        accepted.raw_file,
-        accepted.raw_line_no,
-        accepted.line_hash,
-        accepted.source_event_type,
-        accepted.contact_key,
+        other_lines.* exclude (cart_id),
         stitched.contact_id,
-        accepted.app_key,
-        accepted.order_id,
         case
             when
-                accepted.source_system = 'insend'
-                and (accepted.is_cart_snapshot or accepted.event_type_id in (1, 2, 12))
-                then stitched.contact_id || ':cart:' || coalesce(accepted.app_key, '')
-            -- User.com has no cart: a contact's cart is everything carted since its last
-            -- purchase (numbered by the purchases before it); a purchase closes its cart
-            when accepted.source_system = 'usercom' and accepted.event_type_id in (1, 2, 12)
-                then stitched.contact_id || ':cart:' || cast(coalesce(sum(
-                    case when accepted.event_type_id = 2 then 1 else 0 end
-                ) over (
-                    partition by stitched.contact_id
-                    order by
-                        accepted.occurred_at, accepted.received_at,
-                        accepted.raw_file, accepted.raw_line_no
-                    rows between unbounded preceding and 1 preceding
-                ), 0) as varchar)
-            else accepted.cart_id
-        end as cart_id,
-        accepted.currency,
-        accepted.email_sha256,
-        accepted.phone_sha256,
-        accepted.guest_key,
-        accepted.visitor_key,
-        accepted.items,
-        accepted.properties,
-        accepted.event_type_id,
-        accepted.is_product_event,
-        accepted.is_cart_snapshot,
-        accepted.occurred_at,
-        accepted.received_at,
-        accepted.loaded_at
-    from accepted
+                other_lines.source_system = 'insend'
+                and (other_lines.is_cart_snapshot or other_lines.event_type_id in (1, 2, 12))
+                then stitched.contact_id || ':cart:' || coalesce(other_lines.app_key, '')
+            else other_lines.cart_id
+        end as cart_id
+    from other_lines
     inner join stitched
         on
-            accepted.source_system = stitched.source_system
-            and accepted.contact_key = stitched.contact_key
+            other_lines.source_system = stitched.source_system
+            and other_lines.contact_key = stitched.contact_key
     where {{ only_touched_contacts('stitched.contact_id') }}
+),
+
+-- User.com has no cart: a contact's cart is everything carted since its last purchase
+-- (numbered by the purchases before it); a purchase closes its cart
+usercom_cart_identified as (
+    select
+        usercom_cart_lines.* exclude (cart_id),
+        stitched.contact_id,
+        stitched.contact_id || ':cart:' || cast(coalesce(sum(
+            case when usercom_cart_lines.event_type_id = 2 then 1 else 0 end
+        ) over (
+            partition by stitched.contact_id
+            order by
+                usercom_cart_lines.occurred_at, usercom_cart_lines.received_at,
+                usercom_cart_lines.raw_file, usercom_cart_lines.raw_line_no
+            rows between unbounded preceding and 1 preceding
+        ), 0) as varchar) as cart_id
+    from usercom_cart_lines
+    inner join stitched
+        on
+            usercom_cart_lines.source_system = stitched.source_system
+            and usercom_cart_lines.contact_key = stitched.contact_key
+    where {{ only_touched_contacts('stitched.contact_id') }}
+),
+
+identified as (
+    select * from other_identified
+    union all
+    select * from usercom_cart_identified
+),
+
+final as (
+    select
+        source_system,
+        raw_file,
+        raw_line_no,
+        line_hash,
+        source_event_type,
+        contact_key,
+        contact_id,
+        app_key,
+        order_id,
+        cart_id,
+        currency,
+        email_sha256,
+        phone_sha256,
+        guest_key,
+        visitor_key,
+        items,
+        properties,
+        event_type_id,
+        is_product_event,
+        is_cart_snapshot,
+        occurred_at,
+        received_at,
+        loaded_at
+    from identified
 )
 
 select * from final
