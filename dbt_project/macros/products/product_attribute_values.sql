@@ -4,7 +4,11 @@
     its value); several values at one instant: the last in event order (received_at,
     raw_file, raw_line_no, line position) is the value then. Custom attributes are
     named `attributes.<key>`; values are text (JSON text for custom ones).
-    Columns: product_id, attribute_name, attribute_value, occurred_at, loaded_at. -#}
+    A pair (product, attribute) that only ever had one value comes as one row for all of
+    its instants (occurred_at the first, last_observed_at the last): the same run, found
+    without resolving every instant.
+    Columns: product_id, attribute_name, attribute_value, occurred_at, last_observed_at,
+    loaded_at. -#}
 {% macro product_attribute_values(lines) -%}
     {%- set standard = [
         ('name', 'name'),
@@ -15,47 +19,88 @@
         ('image_url', 'image_url'),
         ('in_stock', 'cast(in_stock as varchar)'),
     ] -%}
-    select
-        product_id,
-        attribute_name,
-        occurred_at,
-        max_by(attribute_value, struct_pack(received_at, raw_file, raw_line_no, item_index))
-            as attribute_value,
-        max(loaded_at) as loaded_at
-    from (
-        {%- for attribute, expression in standard %}
+    {%- set position = ['occurred_at', 'received_at', 'raw_file', 'raw_line_no', 'item_index', 'loaded_at'] -%}
+    with
+
+    observations as (
+        select
+            product_id,
+            observation.attribute_name,
+            observation.attribute_value,
+            {{ position | join(', ') }}
+        from (
+            {#- one scan of the lines, one observation per standard attribute #}
             select
                 product_id,
-                '{{ attribute }}' as attribute_name,
-                {{ expression }} as attribute_value,
-                occurred_at,
-                received_at,
-                raw_file,
-                raw_line_no,
-                item_index,
-                loaded_at
+                {{ position | join(', ') }},
+                {{ unpivot_to_struct(standard, 'attribute_name', 'attribute_value') }} as observation
             from {{ lines }}
-            where {{ expression }} is not null
-            union all
-        {%- endfor %}
+        ) as unpivoted
+        where observation.attribute_value is not null
+        union all
         select
             product_id,
             'attributes.' || attribute_key as attribute_name,
             attribute_json::varchar as attribute_value,
-            occurred_at,
-            received_at,
-            raw_file,
-            raw_line_no,
-            item_index,
-            loaded_at
+            {{ position | join(', ') }}
         from (
             select
-                *,
+                product_id,
+                {{ position | join(', ') }},
                 {{ json_object_entries('attributes', 'attribute_key', 'attribute_json') }}
             from {{ lines }}
             where attributes is not null and attributes::varchar <> '{}'
         ) as custom
         where {{ json_type_of('attribute_json') }} <> 'NULL'
-    ) as observations
-    group by product_id, attribute_name, occurred_at
+    ),
+
+    {#- most attributes never change: a pair with one value is one point spanning all
+        its instants, and only the other pairs are resolved instant by instant #}
+    pairs as (
+        select
+            product_id,
+            attribute_name,
+            min(attribute_value) as attribute_value,
+            min(attribute_value) = max(attribute_value) as is_constant,
+            min(occurred_at) as occurred_at,
+            max(occurred_at) as last_observed_at,
+            max(loaded_at) as loaded_at
+        from observations
+        group by product_id, attribute_name
+    ),
+
+    varying_instants as (
+        select
+            observations.product_id,
+            observations.attribute_name,
+            max_by(
+                observations.attribute_value,
+                struct_pack(
+                    observations.received_at, observations.raw_file,
+                    observations.raw_line_no, observations.item_index
+                )
+            ) as attribute_value,
+            observations.occurred_at,
+            observations.occurred_at as last_observed_at,
+            max(observations.loaded_at) as loaded_at
+        from observations
+        inner join pairs
+            on
+                observations.product_id = pairs.product_id
+                and observations.attribute_name = pairs.attribute_name
+        where not pairs.is_constant
+        group by observations.product_id, observations.attribute_name, observations.occurred_at
+    )
+
+    select
+        product_id,
+        attribute_name,
+        attribute_value,
+        occurred_at,
+        last_observed_at,
+        loaded_at
+    from pairs
+    where is_constant
+    union all
+    select * from varying_instants
 {%- endmacro %}

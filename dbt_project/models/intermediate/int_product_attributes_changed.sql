@@ -97,7 +97,7 @@ timeline as (
             new_values.attribute_name,
             new_values.attribute_value,
             new_values.occurred_at,
-            new_values.occurred_at as last_observed_at,
+            new_values.last_observed_at,
             new_values.loaded_at
         from new_values
         left join late_pairs
@@ -111,7 +111,7 @@ timeline as (
             attribute_name,
             attribute_value,
             occurred_at,
-            occurred_at as last_observed_at,
+            last_observed_at,
             loaded_at
         from replayed_values
     {% else %}
@@ -120,7 +120,7 @@ timeline as (
             attribute_name,
             attribute_value,
             occurred_at,
-            occurred_at as last_observed_at,
+            last_observed_at,
             loaded_at
         from new_values
     {% endif %}
