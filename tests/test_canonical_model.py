@@ -189,10 +189,25 @@ def test_conservation_check_fails_when_a_line_goes_missing(built: Path, tmp_path
     ok = dbt(broken, "test", "-s", "assert_every_landed_line_has_one_audit_row")
     assert ok.returncode == 0, ok.stdout[-2000:]
     with duckdb.connect(str(broken)) as con:
+        # one line audited twice in one file, another file's lines not audited at all
+        con.execute(
+            "insert into audit_raw_lines select * from audit_raw_lines "
+            "where raw_file = 'usercom/2026-03-01.jsonl' and raw_line_no = 3"
+        )
         con.execute("delete from audit_raw_lines where raw_file = 'insend/2026-03-02.jsonl'")
     failed = dbt(broken, "test", "-s", "assert_every_landed_line_has_one_audit_row")
     assert failed.returncode != 0
     assert "Got 2 results" in failed.stdout
+    # a line audited under another's number: as many rows, the same span, one line twice
+    shutil.copy(built, broken)
+    with duckdb.connect(str(broken)) as con:
+        con.execute(
+            "update audit_raw_lines set raw_line_no = 3 "
+            "where raw_file = 'usercom/2026-03-01.jsonl' and raw_line_no = 2"
+        )
+    failed = dbt(broken, "test", "-s", "assert_every_landed_line_has_one_audit_row")
+    assert failed.returncode != 0
+    assert "Got 1 result" in failed.stdout
 
 
 TABLES = {
