@@ -9,6 +9,14 @@
     'insend': ['product_id', 'product_name', 'price', 'category_id', 'product_url',
                'product_image_url', 'qnt'],
 } %}
+{#- Every item key read below, read with one parse of the item; item_field[key] is its text. -#}
+{%- set read_keys = ['product_id', 'productId', 'name', 'product_name', 'category', 'category_id',
+                     'url', 'product_url', 'image_url', 'product_image_url', 'quantity', 'qnt',
+                     'price', 'isInStock'] %}
+{%- set item_field = {} %}
+{%- for key in read_keys %}
+    {%- do item_field.update({key: list_at('item_fields', loop.index)}) %}
+{%- endfor %}
 {{ contact_keyed_incremental() }}
 with
 
@@ -26,6 +34,13 @@ unnested as (
     from product_events
 ),
 
+items_read as (
+    select
+        *,
+        {{ json_get_texts('item', read_keys) }} as item_fields
+    from unnested
+),
+
 final as (
     select
         source_system,
@@ -39,21 +54,11 @@ final as (
         order_id,
         cart_id,
         currency,
-        coalesce(
-            {{ json_get_text('item', 'product_id') }}, {{ json_get_text('item', 'productId') }}
-        ) as product_id,
-        coalesce(
-            {{ json_get_text('item', 'name') }}, {{ json_get_text('item', 'product_name') }}
-        ) as name,
-        coalesce(
-            {{ json_get_text('item', 'category') }}, {{ json_get_text('item', 'category_id') }}
-        ) as category,
-        coalesce(
-            {{ json_get_text('item', 'url') }}, {{ json_get_text('item', 'product_url') }}
-        ) as url,
-        coalesce(
-            {{ json_get_text('item', 'image_url') }}, {{ json_get_text('item', 'product_image_url') }}
-        ) as image_url,
+        coalesce({{ item_field['product_id'] }}, {{ item_field['productId'] }}) as product_id,
+        coalesce({{ item_field['name'] }}, {{ item_field['product_name'] }}) as name,
+        coalesce({{ item_field['category'] }}, {{ item_field['category_id'] }}) as category,
+        coalesce({{ item_field['url'] }}, {{ item_field['product_url'] }}) as url,
+        coalesce({{ item_field['image_url'] }}, {{ item_field['product_image_url'] }}) as image_url,
         case source_system
             {%- for source, keys in known_keys.items() %}
                 when '{{ source }}' then {{ json_remove_keys('item', keys) }}
@@ -61,17 +66,17 @@ final as (
         end as attributes,
         event_type_id,
         coalesce(
-            try_cast({{ json_get_text('item', 'quantity') }} as double),
-            try_cast({{ json_get_text('item', 'qnt') }} as double),
+            try_cast({{ item_field['quantity'] }} as double),
+            try_cast({{ item_field['qnt'] }} as double),
             1
         ) as quantity,
-        try_cast({{ json_get_text('item', 'price') }} as double) as unit_price,
-        try_cast({{ json_get_text('item', 'isInStock') }} as integer) = 1 as in_stock,
+        try_cast({{ item_field['price'] }} as double) as unit_price,
+        try_cast({{ item_field['isInStock'] }} as integer) = 1 as in_stock,
         is_cart_snapshot,
         occurred_at,
         received_at,
         loaded_at
-    from unnested
+    from items_read
 )
 
 select * from final
