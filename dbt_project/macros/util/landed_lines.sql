@@ -8,8 +8,14 @@
         raw_line,
         file_sha256,
         loaded_at,
-        {#- trim reads the whole line; one that starts with { and ends with } has nothing to trim #}
-        {{ sha256_hex("case when raw_line like '{%}' then raw_line else trim(raw_line) end") }} as line_hash,
+        {{ landed_line_hash() }} as line_hash,
         {{ json_parse_object('raw_line', structure) }} as line
     from {{ source('raw', table_name) }}
+{%- endmacro %}
+
+{#- The content hash of a landed line: the same line, trimmed, delivered twice has one
+    hash. -#}
+{% macro landed_line_hash(raw_line='raw_line') -%}
+    {#- trim reads the whole line; one that starts with { and ends with } has nothing to trim -#}
+    {{ sha256_hex("case when " ~ raw_line ~ " like '{%}' then " ~ raw_line ~ " else trim(" ~ raw_line ~ ") end") }}
 {%- endmacro %}

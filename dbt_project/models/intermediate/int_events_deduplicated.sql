@@ -12,6 +12,8 @@
     on_schema_change='fail',
 ) }}
 {%- set staged = [ref('stg_usercom__events'), ref('stg_esputnik__events'), ref('stg_insend__events')] %}
+{#- source_system of each staging model's lines, and its landing table -#}
+{%- set landing_tables = {'usercom': 'usercom_lines', 'esputnik': 'esputnik_lines', 'insend': 'insend_lines'} %}
 with
 
 unioned as (
@@ -31,17 +33,18 @@ new_lines as (
 ),
 
 -- Duplicates are rare: find them on a narrow projection (the line hash and the landing
--- position, no parsed field survives the projection) and rank only their deliveries,
--- instead of sorting every parsed line by its hash.
+-- position) and rank only their deliveries, instead of sorting every parsed line by its
+-- hash. It reads the landing tables, not the staging views: through a view DuckDB still
+-- parses every line here.
 positions as (
-    {%- for model in staged %}
+    {%- for source_system, table_name in landing_tables.items() %}
         select
-            source_system,
-            line_hash,
+            '{{ source_system }}' as source_system,
+            {{ landed_line_hash() }} as line_hash,
             loaded_at,
             raw_file,
             raw_line_no
-        from {{ model }}
+        from {{ source('raw', table_name) }}
         {%- if is_incremental() %}
             where loaded_at > {{ watermark() }}
         {%- endif %}
