@@ -114,6 +114,22 @@ def _rows_where(condition: str, label: str) -> Any:
     )
 
 
+def _repeated_keys(columns: tuple[str, ...]) -> Any:
+    """An expectation that no two rows share the values of `columns`, reported under
+    their names with the repeated keys as examples. One aggregation in the warehouse:
+    GX's ExpectCompoundColumnsToBeUnique costs three times as much on 10 M rows."""
+    import great_expectations as gx
+
+    key = " || ':' || ".join(columns)
+    return gx.expectations.UnexpectedRowsExpectation(
+        unexpected_rows_query=(
+            f"select {key} as row_ref from {{batch}}"
+            f" group by {', '.join(columns)} having count(*) > 1"
+        ),
+        meta={"column": ", ".join(columns)},
+    )
+
+
 def _fact_expectations(_con: duckdb.DuckDBPyConnection) -> list:
     import great_expectations as gx
 
@@ -159,7 +175,7 @@ def _audit_expectations(con: duckdb.DuckDBPyConnection) -> list:
     return [
         # conservation: one audit row per landed line, no more, no less
         e.ExpectTableRowCountToEqual(value=landed),
-        e.ExpectCompoundColumnsToBeUnique(column_list=["source_system", "raw_file", "raw_line_no"]),
+        _repeated_keys(("source_system", "raw_file", "raw_line_no")),
         e.ExpectColumnValuesToNotBeNull(column="outcome"),
         e.ExpectColumnValuesToBeInSet(
             column="outcome", value_set=["accepted", "duplicate", "rejected"]

@@ -118,3 +118,22 @@ def test_a_failed_contract_check_stops_the_marts(built: Path, tmp_path: Path) ->
     # the marts of the earlier good build are still there, untouched
     assert mart_rows() == before
     assert all(before.values())
+
+
+def test_audit_suite_fails_on_a_line_audited_twice(warehouse_copy: Path) -> None:
+    with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute(
+            "insert into audit_raw_lines select * from audit_raw_lines"
+            " where raw_line_no = 1 and source_system = 'usercom' limit 1"
+        )
+        key = con.execute(
+            "select raw_file from audit_raw_lines where raw_line_no = 1"
+            " and source_system = 'usercom' group by raw_file having count(*) > 1"
+        ).fetchall()[0][0]
+    outcome = validate(warehouse_copy, "audit_raw_lines")
+    assert not outcome.success
+    by_column = {f.column: f for f in outcome.failures}
+    repeated = by_column["source_system, raw_file, raw_line_no"]
+    assert (repeated.unexpected_count, repeated.examples) == (1, [f"usercom:{key}:1"])
+    # and the row count is one above the landed lines
+    assert by_column["(table)"].unexpected_count == 1
