@@ -201,8 +201,8 @@ def latest_load(warehouse: Path) -> object:
 def rederived_share(warehouse: Path, since: object) -> str:
     """What an incremental run re-derives: the models keyed by contact rebuild every
     contact with a line loaded after `since`, from all of that contact's lines."""
-    quiet = {"enable_progress_bar": False}
-    with duckdb.connect(str(warehouse), read_only=True, config=quiet) as con:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        con.execute("set enable_progress_bar = false")
         touched, contacts, their_lines, lines = con.execute(
             """
             with touched as (
