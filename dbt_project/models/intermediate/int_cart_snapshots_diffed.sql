@@ -9,15 +9,16 @@ with
 
 snapshots as (
     select
-        *,
+        identified.*,
         row_number() over (
-            partition by contact_id, cart_id
-            order by occurred_at, received_at, raw_file, raw_line_no
+            partition by identified.contact_id, identified.cart_id
+            order by
+                identified.occurred_at, identified.received_at,
+                identified.raw_file, identified.raw_line_no
         ) as snapshot_no
-    from {{ ref('int_events_identified') }}
-    where
-        is_cart_snapshot
-        and {{ only_touched_contacts() }}
+    from {{ ref('int_events_identified') }} as identified
+    {{ join_touched_contacts('identified') }}
+    where identified.is_cart_snapshot
 ),
 
 snapshot_lines as (

@@ -1,7 +1,12 @@
 {#- Accepted events with their stitched contact_id and cart_id (InSend's cart is the
-    stitched contact's, per app). Incremental per contact (contact_keyed_incremental):
-    a run re-derives every touched contact from all of its lines. -#}
-{{ contact_keyed_incremental() }}
+    stitched contact's, per app).
+
+    A view: its four readers (product lines, cart snapshots, site events, contacts) are
+    incremental per contact and filter it by the contacts they rebuild, which DuckDB
+    applies inside it. Stored as a table, it cost a copy of every accepted line (items
+    and properties included) written and read back: at 10 M events the readers took
+    70.0 s with the table, 41.6 s with this view (docs/benchmarks.md). -#}
+{{ config(materialized='view') }}
 {%- set usercom_cart_line = "source_system = 'usercom' and coalesce(event_type_id in (1, 2, 12), false)" %}
 {%- set line_columns = [
     'source_system', 'raw_file', 'raw_line_no', 'line_hash', 'source_event_type', 'contact_key',
@@ -45,7 +50,6 @@ other_identified as (
         on
             other_lines.source_system = stitched.source_system
             and other_lines.contact_key = stitched.contact_key
-    where {{ only_touched_contacts('stitched.contact_id') }}
 ),
 
 -- User.com has no cart: a contact's cart is everything carted since its last purchase
@@ -68,7 +72,6 @@ usercom_cart_identified as (
         on
             usercom_cart_lines.source_system = stitched.source_system
             and usercom_cart_lines.contact_key = stitched.contact_key
-    where {{ only_touched_contacts('stitched.contact_id') }}
 ),
 
 identified as (

@@ -21,10 +21,10 @@
 with
 
 product_events as (
-    select * from {{ ref('int_events_identified') }}
-    where
-        is_product_event
-        and {{ only_touched_contacts() }}
+    select identified.*
+    from {{ ref('int_events_identified') }} as identified
+    {{ join_touched_contacts('identified') }}
+    where identified.is_product_event
 ),
 
 unnested as (

@@ -5,8 +5,9 @@
 with
 
 events as (
-    select * from {{ ref('int_events_identified') }}
-    where {{ only_touched_contacts() }}
+    select identified.*
+    from {{ ref('int_events_identified') }} as identified
+    {{ join_touched_contacts('identified') }}
 ),
 
 stitched as (

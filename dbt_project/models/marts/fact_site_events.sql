@@ -4,10 +4,10 @@
 with
 
 events as (
-    select * from {{ ref('int_events_identified') }}
-    where
-        not is_product_event
-        and {{ only_touched_contacts() }}
+    select identified.*
+    from {{ ref('int_events_identified') }} as identified
+    {{ join_touched_contacts('identified') }}
+    where not identified.is_product_event
 ),
 
 final as (
