@@ -11,14 +11,13 @@
     incremental_strategy='append',
     on_schema_change='fail',
 ) }}
-{%- set staged = [ref('stg_usercom__events'), ref('stg_esputnik__events'), ref('stg_insend__events')] %}
-{#- source_system of each staging model's lines, and its landing table -#}
-{%- set landing_tables = {'usercom': 'usercom_lines', 'esputnik': 'esputnik_lines', 'insend': 'insend_lines'} %}
+{#- each source: its staging model stg_<source>__events, landing table raw.<source>_lines -#}
+{%- set sources = ['usercom', 'esputnik', 'insend'] %}
 with
 
 unioned as (
-    {%- for model in staged %}
-        select * from {{ model }}
+    {%- for source_system in sources %}
+        select * from {{ ref('stg_' ~ source_system ~ '__events') }}
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -37,14 +36,14 @@ new_lines as (
 -- hash. It reads the landing tables, not the staging views: through a view DuckDB still
 -- parses every line here.
 positions as (
-    {%- for source_system, table_name in landing_tables.items() %}
+    {%- for source_system in sources %}
         select
             '{{ source_system }}' as source_system,
             {{ landed_line_hash() }} as line_hash,
             loaded_at,
             raw_file,
             raw_line_no
-        from {{ source('raw', table_name) }}
+        from {{ source('raw', source_system ~ '_lines') }}
         {%- if is_incremental() %}
             where loaded_at > {{ watermark() }}
         {%- endif %}
