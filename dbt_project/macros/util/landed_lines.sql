@@ -15,7 +15,7 @@
 
 {#- The content hash of a landed line: the same line, trimmed, delivered twice has one
     hash. -#}
-{% macro landed_line_hash(raw_line='raw_line') -%}
+{% macro landed_line_hash() -%}
     {#- trim reads the whole line; one that starts with { and ends with } has nothing to trim -#}
-    {{ sha256_hex("case when " ~ raw_line ~ " like '{%}' then " ~ raw_line ~ " else trim(" ~ raw_line ~ ") end") }}
+    {{ sha256_hex("case when raw_line like '{%}' then raw_line else trim(raw_line) end") }}
 {%- endmacro %}
