@@ -5,7 +5,10 @@ the same arguments give the same bytes. Vectorised: DuckDB builds every line as 
 in one SQL statement, polars writes the files; no Python loop touches an event.
 
 The mix, per event: ~78 % views, 8 % add to cart, 2 % removes, 3 % purchases, the rest
-other product types or site events. A contact belongs to one source (contact % 3).
+other product types or site events. Events come in sessions: `session_events`
+consecutive events share one contact and follow each other 30 s apart, so a day's
+events touch a day's visitors rather than a random event's contact each (1 gives every
+event a contact of its own). A contact belongs to one source (contact % 3).
 eSputnik and InSend carts are whole-cart snapshots (cartUpdated / update_cart); an
 InSend contact in ten starts as a guest and registers on a day of its own, after which
 its events carry both uids. Some lines are broken (truncated JSON), delivered twice
@@ -41,6 +44,7 @@ class Spec:
     bad_rate: float = 0.001
     repeat_rate: float = 0.001
     late_rate: float = 0.002
+    session_events: int = 10
 
     @property
     def n_contacts(self) -> int:
@@ -56,20 +60,25 @@ def lines_sql(spec: Spec, first_event: int = 0) -> str:
     uc_other = "[" + ", ".join(f"'{t}'" for t in USERCOM_OTHER_TYPES) + "]"
     return f"""
     with
+    numbered as (
+        select i, i // {spec.session_events} as session
+        from range({first_event}, {first_event + spec.events}) as t (i)
+    ),
     base as (
         select
             i,
-            hash(i, {spec.seed}, 'contact') % {spec.n_contacts} as contact,
+            hash(session, {spec.seed}, 'contact') % {spec.n_contacts} as contact,
             -- popular products more often: a squared uniform skews to low numbers
             cast(floor({spec.n_products} * pow((hash(i, {spec.seed}, 'product') % 1000003)
                 / 1000003.0, 2)) as bigint) as product,
             (hash(i, {spec.seed}, 'type') % 100000) / 100000.0 as u_type,
             (hash(i, {spec.seed}, 'flags') % 1000000) / 1000000.0 as u_flags,
             (hash(i, {spec.seed}, 'repeat') % 1000000) / 1000000.0 as u_repeat,
-            hash(i, {spec.seed}, 'second') % 86400 as second_of_day,
+            hash(session, {spec.seed}, 'second') % (86400 - 30 * {spec.session_events})
+                + 30 * (i % {spec.session_events}) as second_of_day,
             1 + hash(i, {spec.seed}, 'qty') % 3 as quantity,
             cast((i - {first_event}) * {spec.days} // {spec.events} as integer) as day
-        from range({first_event}, {first_event + spec.events}) as t (i)
+        from numbered
     ),
     typed as (
         select
@@ -213,7 +222,7 @@ def generate(spec: Spec, out: Path, *, first_event: int = 0, progress: bool = Tr
     """Write the dumps under `out/<source>/<day>.jsonl`; returns counts per source."""
     con = duckdb.connect()
     con.execute("set preserve_insertion_order = true")
-    frame = pl.from_arrow(con.execute(lines_sql(spec, first_event)).to_arrow_table())
+    frame = pl.from_arrow(con.sql(lines_sql(spec, first_event)).to_arrow_table())
     con.close()
     counts: dict[str, int] = {}
     parts = frame.partition_by(["source_no", "file_day"], as_dict=True, maintain_order=True)
@@ -244,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bad-rate", type=float, default=Spec.bad_rate)
     parser.add_argument("--repeat-rate", type=float, default=Spec.repeat_rate)
     parser.add_argument("--late-rate", type=float, default=Spec.late_rate)
+    parser.add_argument("--session-events", type=int, default=Spec.session_events,
+                        help="events in a row of one contact (1: no sessions)")  # fmt: skip
     parser.add_argument("--first-event", type=int, default=0,
                         help="number of the first event (to append a later batch)")  # fmt: skip
     parser.add_argument("--out", type=Path, required=True)
@@ -252,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         events=args.events, days=args.days, contacts=args.contacts, products=args.products,
         seed=args.seed, start=args.start, bad_rate=args.bad_rate,
         repeat_rate=args.repeat_rate, late_rate=args.late_rate,
+        session_events=args.session_events,
     )  # fmt: skip
     started = time.perf_counter()
     counts = generate(spec, args.out, first_event=args.first_event)

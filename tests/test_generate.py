@@ -68,7 +68,12 @@ def test_generated_days_built_one_by_one_equal_one_full_build(tmp_path: Path) ->
     one build over all the files gives."""
     from tests.test_canonical_model import snapshot
 
-    spec = Spec(events=6_000, days=4, seed=5, bad_rate=0.01, repeat_rate=0.02, late_rate=0.05)
+    # short sessions: enough contact-days that guests have events on both sides of
+    # the day they register
+    spec = Spec(
+        events=6_000, days=4, seed=5, bad_rate=0.01, repeat_rate=0.02, late_rate=0.05,
+        session_events=3,
+    )  # fmt: skip
     everything = tmp_path / "all"
     generate(spec, everything, progress=False)
     days = sorted({p.stem for p in everything.rglob("*.jsonl")})
