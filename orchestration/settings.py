@@ -38,7 +38,8 @@ def warehouse_path() -> Path:
 def duckdb_config() -> dict[str, str]:
     """Bounded memory for every DuckDB connection the project opens (dbt reads the same
     variables in profiles.yml): past the limit DuckDB spills to the temp directory."""
-    temp = os.environ.get("DUCKDB_TEMP_DIRECTORY") or str(REPO_ROOT / "build" / "duckdb_tmp")
+    # beside the warehouse file, as DuckDB would put it: its folder exists by then
+    temp = os.environ.get("DUCKDB_TEMP_DIRECTORY") or f"{warehouse_path()}.tmp"
     return {
         "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT") or "2GB",
         "temp_directory": temp,
