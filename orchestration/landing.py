@@ -10,6 +10,10 @@ is recorded in the manifest as ``duplicate`` and lands no line. A file that cann
 read (truncated gzip, not UTF-8, permission denied) is recorded as ``failed`` with the
 reader's message, lands none of its lines, and does not stop the other files; it is
 tried again on the next run.
+
+A file whose name, size and modification time match a manifest row is not read again
+(the test rsync and make use): a daily run reads the new dumps, not the whole history.
+Any change to the file's size or time, or a file under a new name, is hashed again.
 """
 
 from __future__ import annotations
@@ -108,6 +112,8 @@ def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+    # nanoseconds since the epoch; manifests from before it have nulls (hashed again)
+    con.execute(f"alter table {MANIFEST_TABLE} add column if not exists file_mtime_ns bigint")
 
 
 def discover_dump_files(raw_dir: Path, source: str) -> list[Path]:
@@ -149,6 +155,7 @@ def _record(
     status: str,
     line_count: int | None,
     byte_size: int,
+    mtime_ns: int,
     duplicate_of: str | None = None,
     detail: str | None = None,
 ) -> None:
@@ -156,10 +163,11 @@ def _record(
         f"""
         insert or replace into {MANIFEST_TABLE}
             (source_system, raw_file, file_sha256, status, line_count, byte_size,
-             duplicate_of, detail, seen_at)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             file_mtime_ns, duplicate_of, detail, seen_at)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        [source, raw_file, sha, status, line_count, byte_size, duplicate_of, detail, _now()],
+        [source, raw_file, sha, status, line_count, byte_size, mtime_ns, duplicate_of, detail]
+        + [_now()],
     )
 
 
@@ -169,7 +177,18 @@ def land_file(
     """Land one dump file: all of its lines in one transaction, or none of them."""
     raw_file = path.relative_to(raw_dir).as_posix()
     try:
-        byte_size = path.stat().st_size
+        stat = path.stat()
+        byte_size, mtime_ns = stat.st_size, stat.st_mtime_ns
+        unchanged = con.execute(
+            f"""
+            select count(*) from {MANIFEST_TABLE}
+            where raw_file = ? and byte_size = ? and file_mtime_ns = ?
+                and status in ('landed', 'duplicate')
+            """,
+            [raw_file, byte_size, mtime_ns],
+        ).fetchall()[0][0]
+        if unchanged:
+            return FileOutcome(raw_file, "already_landed")
         sha = file_sha256(path)
     except OSError as exc:
         detail = f"cannot read {raw_file}: {exc.strerror or exc}"
@@ -190,7 +209,7 @@ def land_file(
     if landed_as:
         _record(
             con, source=source, raw_file=raw_file, sha=sha, status="duplicate",
-            line_count=0, byte_size=byte_size, duplicate_of=landed_as[0],
+            line_count=0, byte_size=byte_size, mtime_ns=mtime_ns, duplicate_of=landed_as[0],
             detail=f"same content as {landed_as[0]}",
         )  # fmt: skip
         return FileOutcome(raw_file, "duplicate", detail=f"same content as {landed_as[0]}")
@@ -202,7 +221,7 @@ def land_file(
         log.error(detail)
         _record(
             con, source=source, raw_file=raw_file, sha=sha, status="failed",
-            line_count=None, byte_size=byte_size, detail=detail,
+            line_count=None, byte_size=byte_size, mtime_ns=mtime_ns, detail=detail,
         )  # fmt: skip
         return FileOutcome(raw_file, "failed", detail=detail)
 
@@ -220,7 +239,7 @@ def land_file(
         )
         _record(
             con, source=source, raw_file=raw_file, sha=sha, status="landed",
-            line_count=lines.height, byte_size=byte_size,
+            line_count=lines.height, byte_size=byte_size, mtime_ns=mtime_ns,
         )  # fmt: skip
         con.execute("commit")
     except Exception:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from pathlib import Path
 
@@ -60,6 +61,30 @@ def test_second_run_lands_nothing(raw_dir: Path) -> None:
     again = land_all(con, raw_dir)
     assert all(r.lines_landed == 0 and r.files_landed == 0 for r in again.values())
     assert {s: table_count(con, s) for s in SOURCES} == before
+
+
+def test_an_unchanged_file_is_not_read_again_a_touched_one_is_hashed(
+    raw_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    con = duckdb.connect()
+    land_all(con, raw_dir)
+    hashed: list[str] = []
+    real_hash = landing.file_sha256
+    monkeypatch.setattr(
+        landing, "file_sha256", lambda path: hashed.append(path.name) or real_hash(path)
+    )
+
+    again = land_all(con, raw_dir)
+    assert hashed == []  # same name, size and time as in the manifest
+    assert all(r.files_already_landed == len(r.outcomes) > 0 for r in again.values())
+
+    touched = raw_dir / "insend" / sorted(p.name for p in (raw_dir / "insend").iterdir())[0]
+    stat = touched.stat()
+    os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    before = table_count(con, "insend")
+    report = land_source(con, "insend", raw_dir)
+    assert hashed == [touched.name]  # its time changed: read and hashed again
+    assert report.lines_landed == 0 and table_count(con, "insend") == before  # same bytes
 
 
 def test_same_content_under_a_new_name_lands_nothing(raw_dir: Path) -> None:
