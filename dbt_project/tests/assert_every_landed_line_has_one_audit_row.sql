@@ -7,8 +7,13 @@
     file's landed lines are numbered first..last, each once (checked here too); if its
     audit rows are as many, as many distinct, and span the same first and last number,
     they are exactly those lines, each once. Returns the offending files with both
-    sides' figures. -#}
+    sides' figures.
+
+    In an incremental build, the files landed since audit_raw_lines was last checked
+    (every line of a file shares its loaded_at; macros/checks/checked_through.sql). -#}
 {%- set figures = ['line_rows', 'distinct_lines', 'first_line_no', 'last_line_no'] %}
+{%- set since = checked_through('audit_raw_lines') %}
+{%- set new_files = 'where loaded_at > ' ~ since if since is not none else '' %}
 with
 
 landed_lines as (
@@ -18,6 +23,7 @@ landed_lines as (
             raw_file,
             raw_line_no
         from {{ source('raw', source_name ~ '_lines') }}
+        {{ new_files }}
         {{- '\n    union all' if not loop.last }}
     {%- endfor %}
 ),
@@ -28,6 +34,7 @@ audited_lines as (
         raw_file,
         raw_line_no
     from {{ ref('audit_raw_lines') }}
+    {{ new_files }}
 ),
 
 {%- for side in ['landed', 'audited'] %}

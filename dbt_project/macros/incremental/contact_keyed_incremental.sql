@@ -16,5 +16,6 @@
         unique_key='contact_id',
         on_schema_change='fail',
         pre_hook="{{ delete_stitched_guest_rows() }}",
+        meta={'check_scope': 'contact'},
     ) }}
 {%- endmacro %}

@@ -10,6 +10,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
+    meta={'check_scope': 'line'},
 ) }}
 {#- each source: its staging model stg_<source>__events, landing table raw.<source>_lines -#}
 {%- set sources = ['usercom', 'esputnik', 'insend'] %}

@@ -1,7 +1,12 @@
 {#- One row per landed raw line with its outcome: accepted, duplicate or rejected
     (with the reason). The conservation ledger: nothing is dropped without a row here.
     Append-only incremental, like int_events_deduplicated: an outcome never changes. -#}
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    meta={'check_scope': 'line'},
+) }}
 with
 
 lines as (

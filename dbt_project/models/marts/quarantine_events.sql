@@ -1,7 +1,12 @@
 {#- The rejected lines, whole, with the reason code and a readable detail. Raw lines
     may hold contact data in clear text: this table is for operators, not analysts.
     Append-only incremental, like int_events_deduplicated: an outcome never changes. -#}
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    meta={'check_scope': 'line'},
+) }}
 with
 
 rejected as (

@@ -1,0 +1,108 @@
+"""Tests in an incremental `dbt build` check the rows the build changed (since the last
+build in which everything passed); `dbt test` checks every row; a failure is checked
+again until it is fixed (dbt_project/macros/checks/checked_through.sql)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from orchestration.generate import Spec, generate
+from orchestration.landing import land_source
+from orchestration.settings import SOURCES
+from tests.conftest import REPO_ROOT, query
+
+BAD_OUTCOME = "accepted_values_audit_raw_lines_outcome"
+
+
+def dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", "."],
+        cwd=REPO_ROOT / "dbt_project",
+        env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def build(warehouse: Path) -> subprocess.CompletedProcess[str]:
+    return dbt(warehouse, "build", "--exclude-resource-type", "unit_test")
+
+
+def land(everything: Path, raw: Path, warehouse: Path, days: list[str]) -> None:
+    for path in everything.rglob("*.jsonl"):
+        if path.stem in days:
+            target = raw / path.relative_to(everything)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    with duckdb.connect(str(warehouse)) as con:
+        for source in SOURCES:
+            land_source(con, source, raw)
+
+
+def execute(warehouse: Path, sql: str) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(sql)
+
+
+def marks(warehouse: Path) -> dict:
+    return dict(query(warehouse, "select model_name, loaded_at from meta.checked_through"))
+
+
+def failing(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stdout.splitlines() if "FAIL " in line]
+
+
+def test_incremental_tests_check_new_rows_and_recheck_failures(tmp_path: Path) -> None:
+    everything, raw = tmp_path / "all", tmp_path / "raw"
+    generate(Spec(events=3_000, days=4, seed=3), everything, progress=False)
+    days = sorted({p.stem for p in everything.rglob("*.jsonl")})
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    warehouse.parent.mkdir()
+
+    land(everything, raw, warehouse, days[:2])
+    assert build(warehouse).returncode == 0
+    first = marks(warehouse)
+    audit_mark = first["audit_raw_lines"]
+    assert audit_mark == query(warehouse, "select max(loaded_at) from audit_raw_lines")[0][0]
+
+    # An old audit row goes bad behind dbt's back: the next incremental build does not
+    # look at it (it checks the new lines), a whole-table `dbt test` does.
+    execute(
+        warehouse,
+        "update audit_raw_lines set outcome = 'lost' where raw_line_no = 1 and raw_file = "
+        "(select min(raw_file) from audit_raw_lines)",
+    )
+    land(everything, raw, warehouse, days[2:3])
+    result = build(warehouse)
+    assert result.returncode == 0, result.stdout[-3000:]
+    second = marks(warehouse)
+    assert second["audit_raw_lines"] > audit_mark  # the new lines were checked and passed
+    whole = dbt(warehouse, "test", "--select", "audit_raw_lines")
+    assert whole.returncode == 1
+    assert any(BAD_OUTCOME in line for line in failing(whole)), whole.stdout[-3000:]
+
+    # A bad row newer than the mark (as a broken build would leave): the next build's
+    # tests see it and fail, and the marks stay where they were ...
+    execute(
+        warehouse,
+        "insert into audit_raw_lines select source_system, 'bogus/file.jsonl', 1, 'lost',"
+        " null, line_hash, loaded_at + interval 1 microsecond from audit_raw_lines"
+        " where loaded_at = (select max(loaded_at) from audit_raw_lines) limit 1",
+    )
+    land(everything, raw, warehouse, days[3:])
+    failed = build(warehouse)
+    assert failed.returncode == 1
+    assert any(BAD_OUTCOME in line for line in failing(failed)), failed.stdout[-3000:]
+    assert any("assert_every_landed_line_has_one_audit_row" in line for line in failing(failed))
+    assert marks(warehouse) == second
+    # ... so the build after it, with nothing new landed, checks that row again.
+    again = build(warehouse)
+    assert again.returncode == 1
+    assert any(BAD_OUTCOME in line for line in failing(again))
+    assert marks(warehouse) == second
