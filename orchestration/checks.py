@@ -38,7 +38,8 @@ def build_check(suite: Suite) -> AssetChecksDefinition:
         description=f"Great Expectations suite `{suite.name}` ({severity.value.lower()}).",
     )
     def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
-        outcome = validate(suite, Path(warehouse.warehouse_path))
+        # the rows loaded since the suite last passed (python -m orchestration.quality: all)
+        outcome = validate(suite, Path(warehouse.warehouse_path), incremental=True)
         (context.log.info if outcome.success else context.log.warning)(outcome.message)
         return AssetCheckResult(
             passed=outcome.success,
@@ -46,6 +47,7 @@ def build_check(suite: Suite) -> AssetChecksDefinition:
             description=outcome.message,
             metadata={
                 "rows": outcome.row_count,
+                "rows_loaded_since": str(outcome.since) if outcome.since is not None else "all",
                 "expectations": outcome.evaluated,
                 "failed_expectations": len(outcome.failures),
                 "failures": MetadataValue.md(

@@ -8,6 +8,13 @@ orchestration/gx_duckdb.py). It returns a compact summary: per failed expectatio
 column, the number of bad rows and a few examples (as `raw_file:raw_line_no` or the
 row key).
 
+In a run (`validate(..., incremental=True)`, what the Dagster checks do) a suite with a
+`scope` checks the rows loaded since its last passing validation, not the whole table:
+`line` the rows of lines loaded since, `contact` every row of a contact with such a
+row. The mark (`meta.gx_checked_through`, in the warehouse) moves only when the suite
+passes, so a failure is checked again in the next run. `python -m orchestration.quality`
+checks every row.
+
 dbt tests guard model logic (keys, relationships, cart and funnel invariants); these
 suites guard the contract the marts and their users rely on (types, required fields,
 value domains, conservation). `dim_products.product_id` is checked in both on purpose:
@@ -63,13 +70,16 @@ def event_type_pairs() -> list[tuple[int, str]]:
 class Suite:
     name: str
     table: str  # schema.table in the warehouse
-    expectations: Callable[[duckdb.DuckDBPyConnection], list]
+    # (read-only connection, condition on landed lines in scope) -> GX expectations
+    expectations: Callable[[duckdb.DuckDBPyConnection, str], list]
     # the rows the suite speaks of (its row count), as a SQL condition on the table
     rows: str = "true"
     example_columns: tuple[str, ...] = ("raw_file", "raw_line_no")
     blocking: bool = True
     # the Dagster asset (dbt model) the check hangs on, when not the table itself
     asset: tuple[str, ...] = ()
+    # what an incremental validation reads: None (every row), "line" or "contact"
+    scope: str | None = None
 
 
 @dataclass
@@ -93,11 +103,15 @@ class Outcome:
     row_count: int
     evaluated: int
     failures: list[Failure]
+    since: Any = None  # the rows checked were loaded after this (None: every row)
 
     @property
     def message(self) -> str:
         if self.success:
-            return f"{self.table}: all {self.evaluated} expectations hold on {self.row_count} rows"
+            rows = f"{self.row_count} rows" + (
+                f" loaded since {self.since}" if self.since is not None else ""
+            )
+            return f"{self.table}: all {self.evaluated} expectations hold on {rows}"
         return f"{self.table}: " + "; ".join(f.message for f in self.failures)
 
 
@@ -130,7 +144,7 @@ def _repeated_keys(columns: tuple[str, ...]) -> Any:
     )
 
 
-def _fact_expectations(_con: duckdb.DuckDBPyConnection) -> list:
+def _fact_expectations(_con: duckdb.DuckDBPyConnection, _landed: str) -> list:
     import great_expectations as gx
 
     e = gx.expectations
@@ -154,7 +168,7 @@ def _fact_expectations(_con: duckdb.DuckDBPyConnection) -> list:
     ]
 
 
-def _dim_products_expectations(_con: duckdb.DuckDBPyConnection) -> list:
+def _dim_products_expectations(_con: duckdb.DuckDBPyConnection, _landed: str) -> list:
     import great_expectations as gx
 
     e = gx.expectations
@@ -164,13 +178,12 @@ def _dim_products_expectations(_con: duckdb.DuckDBPyConnection) -> list:
     ]
 
 
-def _audit_expectations(con: duckdb.DuckDBPyConnection) -> list:
+def _audit_expectations(con: duckdb.DuckDBPyConnection, landed_lines: str) -> list:
+    """`landed_lines`: the condition on the landing tables' rows the batch speaks of."""
     import great_expectations as gx
 
-    landed = sum(
-        con.execute(f"select count(*) from raw.{source}_lines").fetchall()[0][0]
-        for source in SOURCES
-    )
+    counts = [f"select count(*) from raw.{source}_lines where {landed_lines}" for source in SOURCES]
+    landed = sum(con.execute(sql).fetchall()[0][0] for sql in counts)
     e = gx.expectations
     return [
         # conservation: one audit row per landed line, no more, no less
@@ -184,11 +197,11 @@ def _audit_expectations(con: duckdb.DuckDBPyConnection) -> list:
     ]
 
 
-def _staged_expectations(source: str) -> Callable[[duckdb.DuckDBPyConnection], list]:
+def _staged_expectations(source: str) -> Callable[[duckdb.DuckDBPyConnection, str], list]:
     """Every staged line of the source that is not a repeat delivery resolves its type
     and has its required fields (the parsed lines live in int_events_deduplicated)."""
     this_source = f"source_system = '{source}' and outcome <> 'duplicate'"
-    return lambda _con: [
+    return lambda _con, _landed: [
         _rows_where(f"{this_source} and reason_code = 'unknown_event_type'", "type_resolution"),
         _rows_where(f"{this_source} and reason_code = 'missing_required_field'", "required_fields"),
     ]
@@ -199,6 +212,7 @@ SUITES: dict[str, Suite] = {
         name="fact_product_events_contract",
         table="main.fact_product_events",
         expectations=_fact_expectations,
+        scope="contact",
     ),
     "dim_products": Suite(
         name="dim_products_contract",
@@ -210,6 +224,7 @@ SUITES: dict[str, Suite] = {
         name="audit_raw_lines_conservation",
         table="main.audit_raw_lines",
         expectations=_audit_expectations,
+        scope="line",
     ),
     **{
         f"stg_{source}__events": Suite(
@@ -219,6 +234,7 @@ SUITES: dict[str, Suite] = {
             expectations=_staged_expectations(source),
             blocking=False,
             asset=("staging", f"stg_{source}__events"),
+            scope="line",
         )
         for source in SOURCES
     },
@@ -264,8 +280,48 @@ def _failure(item: Any, columns: tuple[str, ...]) -> Failure:
     return Failure(config.type, column, int(count), examples)
 
 
-def validate(suite: Suite, warehouse: Path) -> Outcome:
-    """Run one suite on the warehouse file (read-only) and refresh the Data Docs site."""
+MARKS_TABLE = "meta.gx_checked_through"
+
+
+def _checked_mark(con: duckdb.DuckDBPyConnection, suite: Suite) -> Any:
+    """The latest loaded_at of the suite's last passing incremental validation, or None."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables"
+        " where table_schema = 'meta' and table_name = 'gx_checked_through'"
+    ).fetchall()[0][0]
+    if not exists:
+        return None
+    return con.execute(
+        f"select max(loaded_at) from {MARKS_TABLE} where suite_name = ?", [suite.name]
+    ).fetchall()[0][0]
+
+
+def _scope_condition(suite: Suite, since: Any) -> str:
+    """The rows of the suite's table an incremental validation reads (SQL condition)."""
+    if since is None:
+        return "true"
+    newer = f"loaded_at > cast('{since}' as timestamp)"
+    if suite.scope == "line":
+        return newer
+    return f"contact_id in (select contact_id from {suite.table} where {newer})"
+
+
+def _advance_mark(warehouse: Path, suite: Suite, latest: Any) -> None:
+    with duckdb.connect(str(warehouse), config=duckdb_config()) as con:
+        con.execute("create schema if not exists meta")
+        con.execute(
+            f"create table if not exists {MARKS_TABLE}"
+            " (suite_name varchar not null, loaded_at timestamp)"
+        )
+        con.execute(f"delete from {MARKS_TABLE} where suite_name = ?", [suite.name])
+        con.execute(f"insert into {MARKS_TABLE} values (?, ?)", [suite.name, latest])
+
+
+def validate(suite: Suite, warehouse: Path, *, incremental: bool = False) -> Outcome:
+    """Run one suite on the warehouse file (read-only) and refresh the Data Docs site.
+
+    incremental: check only the rows in the suite's scope loaded since its last passing
+    incremental validation, and move that mark when this one passes."""
     import great_expectations as gx
 
     from orchestration import gx_duckdb
@@ -274,10 +330,16 @@ def validate(suite: Suite, warehouse: Path) -> Outcome:
     # Figures the expectations need, read before GX opens the file: one process may not
     # hold two DuckDB connections to a file with different settings.
     with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config()) as con:
+        since = latest = None
+        if incremental and suite.scope:
+            since = _checked_mark(con, suite)
+            latest = con.execute(f"select max(loaded_at) from {suite.table}").fetchall()[0][0]
+        in_scope = _scope_condition(suite, since)
         row_count = con.execute(
-            f"select count(*) from {suite.table} where {suite.rows}"
+            f"select count(*) from {suite.table} where {suite.rows} and {in_scope}"
         ).fetchall()[0][0]
-        expectations = suite.expectations(con)
+        landed = "true" if since is None else f"loaded_at > cast('{since}' as timestamp)"
+        expectations = suite.expectations(con, landed)
 
     context = _context()
     schema, table = suite.table.split(".")
@@ -288,9 +350,19 @@ def validate(suite: Suite, warehouse: Path) -> Outcome:
         kwargs={"connect_args": {"read_only": True, "config": config}},
         create_temp_table=False,
     )
-    asset = next((a for a in source.assets if a.name == suite.name), None) or (
-        source.add_table_asset(name=suite.name, table_name=table, schema_name=schema)
-    )
+    # asset, validation definition and checkpoint: one set for the whole table, one for
+    # the rows since the mark (a query asset, its query new every run)
+    name = suite.name if since is None else f"{suite.name}__since_last_check"
+    if since is None:
+        asset = next((a for a in source.assets if a.name == name), None) or (
+            source.add_table_asset(name=name, table_name=table, schema_name=schema)
+        )
+    else:
+        if name in source.get_asset_names():
+            source.delete_asset(name)
+        asset = source.add_query_asset(
+            name=name, query=f"select * from {suite.table} where {in_scope}"
+        )
     batch = next((b for b in asset.batch_definitions if b.name == "whole_table"), None) or (
         asset.add_batch_definition_whole_table("whole_table")
     )
@@ -298,11 +370,11 @@ def validate(suite: Suite, warehouse: Path) -> Outcome:
         gx.ExpectationSuite(name=suite.name, expectations=expectations)
     )
     definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=suite.name, data=batch, suite=gx_suite)
+        gx.ValidationDefinition(name=name, data=batch, suite=gx_suite)
     )
     checkpoint = context.checkpoints.add_or_update(
         gx.Checkpoint(
-            name=suite.name,
+            name=name,
             validation_definitions=[definition],
             actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
             result_format={
@@ -321,6 +393,8 @@ def validate(suite: Suite, warehouse: Path) -> Outcome:
     failures = [
         _failure(item, suite.example_columns) for item in validation.results if not item.success
     ]
+    if incremental and suite.scope and validation.success and latest is not None:
+        _advance_mark(warehouse, suite, latest)
     return Outcome(
         suite=suite.name,
         table=(suite.asset or suite.table.split("."))[-1],
@@ -328,6 +402,7 @@ def validate(suite: Suite, warehouse: Path) -> Outcome:
         row_count=row_count,
         evaluated=len(validation.results),
         failures=failures,
+        since=since,
     )
 
 

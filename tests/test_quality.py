@@ -94,9 +94,15 @@ def test_a_failed_contract_check_stops_the_marts(built: Path, tmp_path: Path) ->
     shutil.copytree(SAMPLES, raw, ignore=shutil.ignore_patterns("*.py", "*.md"))
     # Bad rows that no dbt model would write (staging rejects such lines): the
     # incremental fact keeps them, as it would keep any rows written by another tool.
+    # The run checks the rows loaded since the last passing check: the tampered row
+    # says it was loaded after that.
     with duckdb.connect(str(warehouse)) as con:
         for sql in TAMPERING.values():
             con.execute(sql.replace("min(event_id)", "max(event_id)"))
+        con.execute(
+            "update fact_product_events set loaded_at = loaded_at + interval 1 hour"
+            " where event_id = (select max(event_id) from fact_product_events)"
+        )
     marts = ("mart_funnel_daily", "mart_product_funnel", "mart_abandoned_carts")
 
     def mart_rows() -> dict[str, list]:
@@ -137,3 +143,41 @@ def test_audit_suite_fails_on_a_line_audited_twice(warehouse_copy: Path) -> None
     assert (repeated.unexpected_count, repeated.examples) == (1, [f"usercom:{key}:1"])
     # and the row count is one above the landed lines
     assert by_column["(table)"].unexpected_count == 1
+
+
+def test_a_run_checks_rows_loaded_since_the_last_pass_until_they_pass(
+    warehouse_copy: Path,
+) -> None:
+    from orchestration.quality import SUITES
+    from orchestration.quality import validate as run_suite
+
+    suite = SUITES["fact_product_events"]
+    with duckdb.connect(str(warehouse_copy)) as con:
+        (latest,) = con.execute("select max(loaded_at) from fact_product_events").fetchall()[0]
+    # the build's own run checked every row and left its mark at the latest
+    first = run_suite(suite, warehouse_copy, incremental=True)
+    assert first.success and first.row_count == 0 and first.since == latest
+    with duckdb.connect(str(warehouse_copy)) as con:
+        # an old row goes bad: the next run does not read it, the whole-table check does
+        con.execute(TAMPERING["event_type_id"])
+    quiet = run_suite(suite, warehouse_copy, incremental=True)
+    assert quiet.success and quiet.row_count == 0 and quiet.since == latest
+    assert not run_suite(suite, warehouse_copy).success
+
+    # a bad row loaded after the mark: the run fails, and fails again next time
+    with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute(TAMPERING["currency"].replace("min(event_id)", "max(event_id)"))
+        con.execute(
+            "update fact_product_events set loaded_at = loaded_at + interval 1 hour"
+            " where event_id = (select max(event_id) from fact_product_events)"
+        )
+        contact_rows = con.execute(
+            "select count(*) from fact_product_events where contact_id = (select contact_id"
+            " from fact_product_events where event_id = (select max(event_id)"
+            " from fact_product_events))"
+        ).fetchall()[0][0]
+    for _ in range(2):
+        outcome = run_suite(suite, warehouse_copy, incremental=True)
+        assert not outcome.success and outcome.since == latest
+        assert outcome.row_count == contact_rows  # every row of that contact
+        assert "currency: 1 rows fail" in outcome.message
