@@ -1,12 +1,84 @@
 {#- contact_key (as sent) -> contact_id (after stitching). An InSend guest seen with a
     visitor_uid registered: all of the guest's events, before and after, belong to
-    that visitor (the first one, in event order, if a guest ever shows two). -#}
+    that visitor (the first one, in event order, if a guest ever shows two).
+
+    Incremental per key: a run re-derives the rows of the keys of the lines landed
+    since the last one and of the guests those lines register, each from all of its
+    lines, so a late, earlier registration moves a guest as a full build would.
+    loaded_at: the latest line with that contact_key. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['source_system', 'contact_key'],
+    on_schema_change='fail',
+) }}
 with
 
 accepted as (
     select * from {{ ref('int_events_deduplicated') }}
     where outcome = 'accepted'
 ),
+
+{% if is_incremental() %}
+
+    new_lines as (
+        select
+            source_system,
+            contact_key,
+            guest_key
+        from accepted
+        where loaded_at > {{ watermark() }}
+    ),
+
+    changed_keys as (
+        select
+            source_system,
+            contact_key
+        from new_lines
+        union
+        select
+            source_system,
+            guest_key as contact_key
+        from new_lines
+        where guest_key is not null
+    ),
+
+    keyed_lines as (
+        select
+            accepted.source_system,
+            accepted.contact_key,
+            accepted.loaded_at
+        from accepted
+        inner join changed_keys
+            on
+                accepted.source_system = changed_keys.source_system
+                and accepted.contact_key = changed_keys.contact_key
+    ),
+
+    registering_lines as (
+        select accepted.*
+        from accepted
+        inner join (select distinct contact_key from changed_keys) as changed_guests
+            on accepted.guest_key = changed_guests.contact_key
+        where accepted.visitor_key is not null
+    ),
+
+{% else %}
+
+    keyed_lines as (
+        select
+            source_system,
+            contact_key,
+            loaded_at
+        from accepted
+    ),
+
+    registering_lines as (
+        select * from accepted
+        where guest_key is not null and visitor_key is not null
+    ),
+
+{% endif %}
 
 registrations as (
     select
@@ -16,8 +88,7 @@ registrations as (
             partition by guest_key
             order by occurred_at, received_at, raw_file, raw_line_no
         ) as registration_no
-    from accepted
-    where guest_key is not null and visitor_key is not null
+    from registering_lines
 ),
 
 guest_to_visitor as (
@@ -29,10 +100,12 @@ guest_to_visitor as (
 ),
 
 contact_keys as (
-    select distinct
+    select
         source_system,
-        contact_key
-    from accepted
+        contact_key,
+        max(loaded_at) as loaded_at
+    from keyed_lines
+    group by source_system, contact_key
 ),
 
 final as (
@@ -40,7 +113,8 @@ final as (
         contact_keys.source_system,
         contact_keys.contact_key,
         coalesce(guest_to_visitor.visitor_key, contact_keys.contact_key) as contact_id,
-        guest_to_visitor.visitor_key is not null as is_stitched
+        guest_to_visitor.visitor_key is not null as is_stitched,
+        contact_keys.loaded_at
     from contact_keys
     left join guest_to_visitor
         on contact_keys.contact_key = guest_to_visitor.guest_key
