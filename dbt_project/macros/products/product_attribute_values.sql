@@ -22,22 +22,25 @@
     {%- set position = ['occurred_at', 'received_at', 'raw_file', 'raw_line_no', 'item_index', 'loaded_at'] -%}
     with
 
-    observations as (
+    {#- per product and standard attribute: lowest and highest value, first and last
+        instant sent; one aggregation of the lines, not one row per attribute value #}
+    standard_ranges as (
         select
             product_id,
-            observation.attribute_name,
-            observation.attribute_value,
-            {{ position | join(', ') }}
-        from (
-            {#- one scan of the lines, one observation per standard attribute #}
-            select
-                product_id,
-                {{ position | join(', ') }},
-                {{ unpivot_to_struct(standard, 'attribute_name', 'attribute_value') }} as observation
-            from {{ lines }}
-        ) as unpivoted
-        where observation.attribute_value is not null
-        union all
+            {%- for name, expression in standard %}
+                {%- set value = 'cast(' ~ expression ~ ' as varchar)' %}
+                min({{ value }}) as min_value_{{ loop.index }},
+                max({{ value }}) as max_value_{{ loop.index }},
+                min(occurred_at) filter (where {{ value }} is not null) as first_at_{{ loop.index }},
+                max(occurred_at) filter (where {{ value }} is not null) as last_at_{{ loop.index }},
+                max(loaded_at) filter (where {{ value }} is not null) as loaded_at_{{ loop.index }}
+                {{- ',' if not loop.last }}
+            {%- endfor %}
+        from {{ lines }}
+        group by product_id
+    ),
+
+    custom_observations as (
         select
             product_id,
             'attributes.' || attribute_key as attribute_name,
@@ -57,6 +60,19 @@
     {#- most attributes never change: a pair with one value is one point spanning all
         its instants, and only the other pairs are resolved instant by instant #}
     pairs as (
+        {%- for name, expression in standard %}
+            select
+                product_id,
+                '{{ name }}' as attribute_name,
+                min_value_{{ loop.index }} as attribute_value,
+                min_value_{{ loop.index }} = max_value_{{ loop.index }} as is_constant,
+                first_at_{{ loop.index }} as occurred_at,
+                last_at_{{ loop.index }} as last_observed_at,
+                loaded_at_{{ loop.index }} as loaded_at
+            from standard_ranges
+            where first_at_{{ loop.index }} is not null
+            union all
+        {%- endfor %}
         select
             product_id,
             attribute_name,
@@ -65,8 +81,39 @@
             min(occurred_at) as occurred_at,
             max(occurred_at) as last_observed_at,
             max(loaded_at) as loaded_at
-        from observations
+        from custom_observations
         group by product_id, attribute_name
+    ),
+
+    varying_pairs as (
+        select
+            product_id,
+            attribute_name
+        from pairs
+        where not is_constant
+    ),
+
+    {#- every value sent, for the products with a varying standard attribute only #}
+    observations as (
+        select
+            product_id,
+            observation.attribute_name,
+            observation.attribute_value,
+            {{ position | join(', ') }}
+        from (
+            select
+                product_id,
+                {{ position | join(', ') }},
+                {{ unpivot_to_struct(standard, 'attribute_name', 'attribute_value') }} as observation
+            from {{ lines }}
+            where product_id in (
+                select product_id from varying_pairs
+                where attribute_name not like 'attributes.%'
+            )
+        ) as unpivoted
+        where observation.attribute_value is not null
+        union all
+        select * from custom_observations
     ),
 
     varying_instants as (
@@ -84,11 +131,10 @@
             observations.occurred_at as last_observed_at,
             max(observations.loaded_at) as loaded_at
         from observations
-        inner join pairs
+        inner join varying_pairs
             on
-                observations.product_id = pairs.product_id
-                and observations.attribute_name = pairs.attribute_name
-        where not pairs.is_constant
+                observations.product_id = varying_pairs.product_id
+                and observations.attribute_name = varying_pairs.attribute_name
         group by observations.product_id, observations.attribute_name, observations.occurred_at
     )
 
