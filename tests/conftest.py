@@ -80,6 +80,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return warehouse
 
 
+def dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`dbt <args>` in dbt_project/ on a private warehouse."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", "."],
+        cwd=REPO_ROOT / "dbt_project",
+        env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
 def query(warehouse: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(sql).fetchall()

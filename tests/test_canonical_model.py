@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
-from tests.conftest import REPO_ROOT, SAMPLES, query, run_cli
+from tests.conftest import SAMPLES, dbt, query, run_cli
 
 README = (SAMPLES / "README.md").read_text()
 
@@ -170,17 +167,6 @@ def test_no_clear_text_email_or_phone_past_staging(built: Path) -> None:
         for clear in ("example@email.com", "Olga.K@Example.com", "olga.k@example.com",
                       "test@example.net", "380501234567", "555555"):  # fmt: skip
             assert clear not in text, (table, clear)
-
-
-def dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", "."],
-        cwd=REPO_ROOT / "dbt_project",
-        env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def test_conservation_check_fails_when_a_line_goes_missing(built: Path, tmp_path: Path) -> None:

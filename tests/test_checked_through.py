@@ -4,9 +4,7 @@ again until it is fixed (dbt_project/macros/checks/checked_through.sql)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -14,20 +12,9 @@ import duckdb
 from orchestration.generate import Spec, generate
 from orchestration.landing import land_source
 from orchestration.settings import SOURCES
-from tests.conftest import REPO_ROOT, query
+from tests.conftest import dbt, query
 
 BAD_OUTCOME = "accepted_values_audit_raw_lines_outcome"
-
-
-def dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", "."],
-        cwd=REPO_ROOT / "dbt_project",
-        env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def build(warehouse: Path) -> subprocess.CompletedProcess[str]:
