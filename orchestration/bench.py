@@ -271,7 +271,9 @@ def report(measurements: list[Measurement], spec: Spec, out: Path, rederived: st
             "",
             f"Incremental day: {inc.total_seconds} s = "
             f"{inc.total_seconds / full.total_seconds:.1%} of the full build "
-            f"(fixed start-up in it: {inc.startup_seconds} s).",
+            f"(start-up in it: {inc.startup_seconds} s, in the full build's process; a "
+            f"daily run in a fresh process also pays the {full.startup_seconds} s of "
+            "imports and definitions the full build paid).",
             *(["", rederived] if rederived else []),
         ]
     lines += ["", "## Targets", "", *targets(measurements)]
