@@ -73,6 +73,13 @@ TAMPERING = {
 }
 
 
+# the tampered row (max(event_id)) says it was loaded after the last passing check
+LOADED_AFTER_THE_MARK = (
+    "update fact_product_events set loaded_at = loaded_at + interval 1 hour"
+    " where event_id = (select max(event_id) from fact_product_events)"
+)
+
+
 @pytest.mark.parametrize("column", TAMPERING)
 def test_each_blocking_expectation_fails_naming_column_and_count(
     warehouse_copy: Path, column: str
@@ -99,10 +106,7 @@ def test_a_failed_contract_check_stops_the_marts(built: Path, tmp_path: Path) ->
     with duckdb.connect(str(warehouse)) as con:
         for sql in TAMPERING.values():
             con.execute(sql.replace("min(event_id)", "max(event_id)"))
-        con.execute(
-            "update fact_product_events set loaded_at = loaded_at + interval 1 hour"
-            " where event_id = (select max(event_id) from fact_product_events)"
-        )
+        con.execute(LOADED_AFTER_THE_MARK)
     marts = ("mart_funnel_daily", "mart_product_funnel", "mart_abandoned_carts")
 
     def mart_rows() -> dict[str, list]:
@@ -167,10 +171,7 @@ def test_a_run_checks_rows_loaded_since_the_last_pass_until_they_pass(
     # a bad row loaded after the mark: the run fails, and fails again next time
     with duckdb.connect(str(warehouse_copy)) as con:
         con.execute(TAMPERING["currency"].replace("min(event_id)", "max(event_id)"))
-        con.execute(
-            "update fact_product_events set loaded_at = loaded_at + interval 1 hour"
-            " where event_id = (select max(event_id) from fact_product_events)"
-        )
+        con.execute(LOADED_AFTER_THE_MARK)
     for _ in range(2):
         outcome = run_suite(suite, warehouse_copy, incremental=True)
         assert not outcome.success and outcome.since == latest
