@@ -3,22 +3,28 @@
 Contract checks on fact_product_events, dim_products and audit_raw_lines are ERROR
 severity and blocking: when one fails, the funnel marts downstream are not built in
 that run. The staged-events checks are WARN: their bad lines are quarantined, not lost.
+
+The suites run in one step (a multi-asset check, each suite its own check): they share
+one GX context and update the Data Docs once, instead of once per suite. A failed
+blocking check fails that step after every selected suite has reported.
 """
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from dagster import (
     AssetCheckExecutionContext,
+    AssetCheckKey,
     AssetCheckResult,
-    AssetChecksDefinition,
     AssetCheckSeverity,
+    AssetCheckSpec,
     AssetKey,
     MetadataValue,
-    asset_check,
+    multi_asset_check,
 )
 
 from orchestration.assets_landing import WAREHOUSE_POOL
-from orchestration.quality import SUITES, Suite, data_docs_index, validate
+from orchestration.quality import SUITES, Outcome, Suite, data_docs_index, validate_all
 from orchestration.resources import WarehouseResource
 
 
@@ -27,37 +33,60 @@ def asset_key_of(suite: Suite) -> AssetKey:
     return AssetKey(list(suite.asset) or [suite.table.split(".")[-1]])
 
 
-def build_check(suite: Suite) -> AssetChecksDefinition:
-    severity = AssetCheckSeverity.ERROR if suite.blocking else AssetCheckSeverity.WARN
+def _severity(suite: Suite) -> AssetCheckSeverity:
+    return AssetCheckSeverity.ERROR if suite.blocking else AssetCheckSeverity.WARN
 
-    @asset_check(
-        asset=asset_key_of(suite),
-        name=f"gx_{suite.name}",
-        blocking=suite.blocking,
-        pool=WAREHOUSE_POOL,
-        description=f"Great Expectations suite `{suite.name}` ({severity.value.lower()}).",
+
+def check_key(suite: Suite) -> AssetCheckKey:
+    return AssetCheckKey(asset_key_of(suite), f"gx_{suite.name}")
+
+
+def _result(suite: Suite, outcome: Outcome) -> AssetCheckResult:
+    return AssetCheckResult(
+        asset_key=asset_key_of(suite),
+        check_name=f"gx_{suite.name}",
+        passed=outcome.success,
+        severity=_severity(suite),
+        description=outcome.message,
+        metadata={
+            "rows": outcome.row_count,
+            "rows_loaded_since": str(outcome.since) if outcome.since is not None else "all",
+            "expectations": outcome.evaluated,
+            "failed_expectations": len(outcome.failures),
+            "failures": MetadataValue.md(
+                "\n".join(f"- {f.message}" for f in outcome.failures) or "none"
+            ),
+            "data_docs": MetadataValue.path(str(data_docs_index())),
+        },
     )
-    def _check(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
-        # the rows loaded since the suite last passed (python -m orchestration.quality: all)
-        outcome = validate(suite, Path(warehouse.warehouse_path), incremental=True)
-        (context.log.info if outcome.success else context.log.warning)(outcome.message)
-        return AssetCheckResult(
-            passed=outcome.success,
-            severity=severity,
-            description=outcome.message,
-            metadata={
-                "rows": outcome.row_count,
-                "rows_loaded_since": str(outcome.since) if outcome.since is not None else "all",
-                "expectations": outcome.evaluated,
-                "failed_expectations": len(outcome.failures),
-                "failures": MetadataValue.md(
-                    "\n".join(f"- {f.message}" for f in outcome.failures) or "none"
-                ),
-                "data_docs": MetadataValue.path(str(data_docs_index())),
-            },
+
+
+@multi_asset_check(
+    name="gx_suites",
+    specs=[
+        AssetCheckSpec(
+            name=f"gx_{suite.name}",
+            asset=asset_key_of(suite),
+            blocking=suite.blocking,
+            description=f"Great Expectations suite `{suite.name}` "
+            f"({_severity(suite).value.lower()}).",
         )
+        for suite in SUITES.values()
+    ],
+    can_subset=True,
+    pool=WAREHOUSE_POOL,
+)
+def gx_suites(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterator[AssetCheckResult]:
+    """Each selected suite on the rows loaded since it last passed (python -m
+    orchestration.quality: every row)."""
+    selected = context.selected_asset_check_keys
+    suites = [s for s in SUITES.values() if check_key(s) in selected]
+    outcomes = validate_all(suites, Path(warehouse.warehouse_path), incremental=True)
+    for suite, outcome in zip(suites, outcomes, strict=True):
+        (context.log.info if outcome.success else context.log.warning)(outcome.message)
+        yield _result(suite, outcome)
 
-    return _check
 
-
-gx_checks = [build_check(suite) for suite in SUITES.values()]
+gx_checks = [gx_suites]

@@ -1,7 +1,7 @@
 """Great Expectations (GX Core 1.x) suites for the data contract, defined in code.
 
 Each suite names a warehouse table and its expectations. `validate()` runs one suite
-through a GX checkpoint on a file context under `build/gx/` (which also rebuilds the
+through a GX checkpoint on a file context under `build/gx/` (which also updates the
 Data Docs site there) against GX's SQL engine on the warehouse, opened read-only:
 every metric is a query inside DuckDB, nothing is copied into pandas (see
 orchestration/gx_duckdb.py). It returns a compact summary: per failed expectation the
@@ -16,6 +16,10 @@ models cover the rows a run re-derives for older lines.) The mark
 (`meta.gx_checked_through`, in the warehouse) moves only when the suite passes, so a
 failure is checked again in the next run. `python -m orchestration.quality` checks
 every row.
+
+`validate_all()` runs several suites on one GX context and updates the Data Docs once,
+with the pages of those validations only: rendering the site is GX's largest fixed
+cost (~0.4 s a build here), which a build per suite paid six times.
 
 dbt tests guard model logic (keys, relationships, cart and funnel invariants); these
 suites guard the contract the marts and their users rely on (types, required fields,
@@ -106,6 +110,8 @@ class Outcome:
     evaluated: int
     failures: list[Failure]
     since: Any = None  # the rows checked were loaded after this (None: every row)
+    # GX's identifiers of the validation result and its suite: their Data Docs pages
+    docs_resources: tuple = ()
 
     @property
     def message(self) -> str:
@@ -309,12 +315,23 @@ def _advance_mark(warehouse: Path, suite: Suite, latest: Any) -> None:
         con.execute(f"insert into {MARKS_TABLE} values (?, ?)", [suite.name, latest])
 
 
-def validate(suite: Suite, warehouse: Path, *, incremental: bool = False) -> Outcome:
-    """Run one suite on the warehouse file (read-only) and refresh the Data Docs site.
+def validate(
+    suite: Suite,
+    warehouse: Path,
+    *,
+    incremental: bool = False,
+    context: Any = None,
+    update_docs: bool = True,
+) -> Outcome:
+    """Run one suite on the warehouse file (read-only) and update the Data Docs site.
 
     incremental: check only the rows of the lines loaded since the suite's last passing
-    incremental validation, and move that mark when this one passes."""
+    incremental validation, and move that mark when this one passes.
+    context, update_docs: what `validate_all()` shares between suites and does once."""
     import great_expectations as gx
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+    )
 
     from orchestration import gx_duckdb
 
@@ -333,7 +350,7 @@ def validate(suite: Suite, warehouse: Path, *, incremental: bool = False) -> Out
         ).fetchall()[0][0]
         expectations = suite.expectations(con, in_scope)
 
-    context = _context()
+    context = context or _context()
     schema, table = suite.table.split(".")
     config = {k: v for k, v in duckdb_config().items() if k != "preserve_insertion_order"}
     source = context.data_sources.add_or_update_sql(
@@ -368,7 +385,9 @@ def validate(suite: Suite, warehouse: Path, *, incremental: bool = False) -> Out
         gx.Checkpoint(
             name=name,
             validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")]
+            if update_docs
+            else [],
             result_format={
                 "result_format": "COMPLETE",
                 "unexpected_index_column_names": list(suite.example_columns),
@@ -381,7 +400,7 @@ def validate(suite: Suite, warehouse: Path, *, incremental: bool = False) -> Out
     finally:
         # Let go of the file: the next dbt step needs to write to it.
         gx_duckdb.release()
-    validation = next(iter(result.run_results.values()))
+    result_id, validation = next(iter(result.run_results.items()))
     failures = [
         _failure(item, suite.example_columns) for item in validation.results if not item.success
     ]
@@ -395,7 +414,24 @@ def validate(suite: Suite, warehouse: Path, *, incremental: bool = False) -> Out
         evaluated=len(validation.results),
         failures=failures,
         since=since,
+        docs_resources=(result_id, ExpectationSuiteIdentifier(name=suite.name)),
     )
+
+
+def validate_all(
+    suites: list[Suite], warehouse: Path, *, incremental: bool = False
+) -> list[Outcome]:
+    """Run each suite as `validate()` does, on one GX context, then update the Data
+    Docs once: the pages of these validations and the index."""
+    context = _context()
+    outcomes = [
+        validate(suite, warehouse, incremental=incremental, context=context, update_docs=False)
+        for suite in suites
+    ]
+    context.build_data_docs(
+        resource_identifiers=[r for outcome in outcomes for r in outcome.docs_resources]
+    )
+    return outcomes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -413,8 +449,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"GX Data Docs: {data_docs_index()}")
         return 0
     failed = False
-    for suite in SUITES.values():
-        outcome = validate(suite, warehouse_path())
+    suites = list(SUITES.values())
+    for suite, outcome in zip(suites, validate_all(suites, warehouse_path()), strict=True):
         failed |= suite.blocking and not outcome.success
         print(("PASS " if outcome.success else "FAIL ") + outcome.message)
     print(f"GX Data Docs: {data_docs_index()}")

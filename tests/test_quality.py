@@ -177,3 +177,19 @@ def test_a_run_checks_rows_loaded_since_the_last_pass_until_they_pass(
         assert not outcome.success and outcome.since == latest
         assert outcome.row_count == 1
         assert "currency: 1 rows fail" in outcome.message
+
+
+def test_suites_run_together_update_the_data_docs_once_with_each_validation(
+    built: Path,
+) -> None:
+    from orchestration.quality import SUITES, data_docs_index, validate_all
+
+    suites = list(SUITES.values())
+    outcomes = validate_all(suites, built)
+    assert [o.suite for o in outcomes] == [s.name for s in suites]
+    index = data_docs_index().read_text()
+    pages = data_docs_index().parent / "validations"
+    for suite in suites:
+        # one validation page per suite, linked from the index
+        (page,) = (pages / suite.name).rglob("*.html")
+        assert str(page.relative_to(data_docs_index().parent)) in index
