@@ -1,9 +1,8 @@
 {#- Config of a model rebuilt per contact: an incremental run deletes and re-derives the
     rows of every contact in contacts_touched() (its inputs filter with
-    only_touched_contacts(), or join_touched_contacts() on a view), and first drops
-    rows still filed under
-    a guest key that has since been stitched (delete_stitched_guest_rows). The refs
-    register, at parse time, the dependencies those two macros read at run time. -#}
+    only_touched_contacts(), or read identified_events()), and first drops rows still
+    filed under a guest key that has since been stitched (delete_stitched_guest_rows).
+    The refs register, at parse time, the dependencies those macros read at run time. -#}
 {% macro contact_keyed_incremental() -%}
     {%- if not execute -%}
         {#- parse time only: a unit test, compiled at run time, has no such inputs -#}

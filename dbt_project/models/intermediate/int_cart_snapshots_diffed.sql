@@ -16,8 +16,7 @@ snapshots as (
                 identified.occurred_at, identified.received_at,
                 identified.raw_file, identified.raw_line_no
         ) as snapshot_no
-    from {{ ref('int_events_identified') }} as identified
-    {{ join_touched_contacts('identified') }}
+    from {{ identified_events('identified') }}
     where identified.is_cart_snapshot
 ),
 

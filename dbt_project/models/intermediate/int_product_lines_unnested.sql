@@ -22,8 +22,7 @@ with
 
 product_events as (
     select identified.*
-    from {{ ref('int_events_identified') }} as identified
-    {{ join_touched_contacts('identified') }}
+    from {{ identified_events('identified') }}
     where identified.is_product_event
 ),
 

@@ -6,8 +6,7 @@ with
 
 events as (
     select identified.*
-    from {{ ref('int_events_identified') }} as identified
-    {{ join_touched_contacts('identified') }}
+    from {{ identified_events('identified') }}
 ),
 
 stitched as (

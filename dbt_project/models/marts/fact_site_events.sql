@@ -5,8 +5,7 @@ with
 
 events as (
     select identified.*
-    from {{ ref('int_events_identified') }} as identified
-    {{ join_touched_contacts('identified') }}
+    from {{ identified_events('identified') }}
     where not identified.is_product_event
 ),
 

@@ -1,0 +1,109 @@
+{#- The SQL of int_events_identified: accepted events with their stitched contact_id
+    and cart_id. stitched_condition cuts the stitched contacts first (a condition on
+    int_contacts_stitched): identified_events() passes the contacts an incremental run
+    rebuilds, so both of the view's joins and its window see those contacts only. -#}
+{% macro events_identified(stitched_condition='true') -%}
+{%- set usercom_cart_line = "source_system = 'usercom' and coalesce(event_type_id in (1, 2, 12), false)" %}
+{%- set line_columns = [
+    'source_system', 'raw_file', 'raw_line_no', 'line_hash', 'source_event_type', 'contact_key',
+    'app_key', 'order_id', 'cart_id', 'currency', 'email_sha256', 'phone_sha256', 'guest_key',
+    'visitor_key', 'items', 'properties', 'event_type_id', 'is_product_event',
+    'is_cart_snapshot', 'occurred_at', 'received_at', 'loaded_at',
+] %}
+with
+
+-- User.com's cart lines need the contact's purchases before them (a window); the
+-- other lines do not, so only those few go through it
+other_lines as (
+    select {{ line_columns | join(', ') }}
+    from {{ ref('int_events_deduplicated') }}
+    where outcome = 'accepted' and not ({{ usercom_cart_line }})
+),
+
+usercom_cart_lines as (
+    select {{ line_columns | join(', ') }}
+    from {{ ref('int_events_deduplicated') }}
+    where outcome = 'accepted' and {{ usercom_cart_line }}
+),
+
+stitched as (
+    select * from {{ ref('int_contacts_stitched') }}
+    where {{ stitched_condition }}
+),
+
+other_identified as (
+    select
+        other_lines.* exclude (cart_id),
+        stitched.contact_id,
+        case
+            when
+                other_lines.source_system = 'insend'
+                and (other_lines.is_cart_snapshot or other_lines.event_type_id in (1, 2, 12))
+                then stitched.contact_id || ':cart:' || coalesce(other_lines.app_key, '')
+            else other_lines.cart_id
+        end as cart_id
+    from other_lines
+    inner join stitched
+        on
+            other_lines.source_system = stitched.source_system
+            and other_lines.contact_key = stitched.contact_key
+),
+
+-- User.com has no cart: a contact's cart is everything carted since its last purchase
+-- (numbered by the purchases before it); a purchase closes its cart
+usercom_cart_identified as (
+    select
+        usercom_cart_lines.* exclude (cart_id),
+        stitched.contact_id,
+        stitched.contact_id || ':cart:' || cast(coalesce(sum(
+            case when usercom_cart_lines.event_type_id = 2 then 1 else 0 end
+        ) over (
+            partition by stitched.contact_id
+            order by
+                usercom_cart_lines.occurred_at, usercom_cart_lines.received_at,
+                usercom_cart_lines.raw_file, usercom_cart_lines.raw_line_no
+            rows between unbounded preceding and 1 preceding
+        ), 0) as varchar) as cart_id
+    from usercom_cart_lines
+    inner join stitched
+        on
+            usercom_cart_lines.source_system = stitched.source_system
+            and usercom_cart_lines.contact_key = stitched.contact_key
+),
+
+identified as (
+    select * from other_identified
+    union all
+    select * from usercom_cart_identified
+),
+
+final as (
+    select
+        source_system,
+        raw_file,
+        raw_line_no,
+        line_hash,
+        source_event_type,
+        contact_key,
+        contact_id,
+        app_key,
+        order_id,
+        cart_id,
+        currency,
+        email_sha256,
+        phone_sha256,
+        guest_key,
+        visitor_key,
+        items,
+        properties,
+        event_type_id,
+        is_product_event,
+        is_cart_snapshot,
+        occurred_at,
+        received_at,
+        loaded_at
+    from identified
+)
+
+select * from final
+{%- endmacro %}
