@@ -20,7 +20,9 @@ with
 lines as (
     select * from {{ ref('int_product_lines_unnested') }}
     {% if is_incremental() %}
-        where loaded_at > {{ watermark() }}
+        where loaded_at > (
+            select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) from {{ this }}
+        )
     {% endif %}
 ),
 
