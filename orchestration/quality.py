@@ -112,9 +112,12 @@ class Outcome:
     since: Any = None  # the rows checked were loaded after this (None: every row)
     # GX's identifiers of the validation result and its suite: their Data Docs pages
     docs_resources: tuple = ()
+    error: str | None = None  # the suite could not run (validate_all): why
 
     @property
     def message(self) -> str:
+        if self.error is not None:
+            return f"{self.table}: the suite could not run: {self.error}"
         if self.success:
             rows = f"{self.row_count} rows" + (
                 f" loaded since {self.since}" if self.since is not None else ""
@@ -422,15 +425,30 @@ def validate_all(
     suites: list[Suite], warehouse: Path, *, incremental: bool = False
 ) -> list[Outcome]:
     """Run each suite as `validate()` does, on one GX context, then update the Data
-    Docs once: the pages of these validations and the index."""
+    Docs once: the pages of these validations and the index. A suite that raises is a
+    failed outcome with the error, and the others still run and report."""
     context = _context()
-    outcomes = [
-        validate(suite, warehouse, incremental=incremental, context=context, update_docs=False)
-        for suite in suites
-    ]
-    context.build_data_docs(
-        resource_identifiers=[r for outcome in outcomes for r in outcome.docs_resources]
-    )
+    outcomes = []
+    for suite in suites:
+        try:
+            outcome = validate(
+                suite, warehouse, incremental=incremental, context=context, update_docs=False
+            )
+        except Exception as exc:  # noqa: BLE001 - reported as the suite's outcome
+            log.exception("suite %s could not run", suite.name)
+            outcome = Outcome(
+                suite=suite.name,
+                table=(suite.asset or suite.table.split("."))[-1],
+                success=False,
+                row_count=0,
+                evaluated=0,
+                failures=[],
+                error=f"{type(exc).__name__}: {exc}",
+            )
+        outcomes.append(outcome)
+    pages = [r for outcome in outcomes for r in outcome.docs_resources]
+    if pages:  # no pages: nothing new to show (an empty list would rebuild the site)
+        context.build_data_docs(resource_identifiers=pages)
     return outcomes
 
 

@@ -193,3 +193,15 @@ def test_suites_run_together_update_the_data_docs_once_with_each_validation(
         # one validation page per suite, linked from the index
         (page,) = (pages / suite.name).rglob("*.html")
         assert str(page.relative_to(data_docs_index().parent)) in index
+
+
+def test_a_suite_that_cannot_run_fails_alone_and_the_others_still_report(
+    built: Path,
+) -> None:
+    from orchestration.quality import SUITES, Suite, validate_all
+
+    broken = Suite(name="broken", table="main.no_such_table", expectations=lambda con, s: [])
+    outcomes = validate_all([broken, SUITES["dim_products"]], built)
+    assert [o.success for o in outcomes] == [False, True]
+    assert outcomes[0].error is not None and "no_such_table" in outcomes[0].error
+    assert outcomes[0].message.startswith("no_such_table: the suite could not run: ")
