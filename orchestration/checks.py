@@ -30,7 +30,7 @@ from orchestration.resources import WarehouseResource
 
 def asset_key_of(suite: Suite) -> AssetKey:
     """dagster-dbt keys: marts by name, staging models under their schema."""
-    return AssetKey(list(suite.asset) or [suite.table.split(".")[-1]])
+    return AssetKey(list(suite.asset_path))
 
 
 def _severity(suite: Suite) -> AssetCheckSeverity:

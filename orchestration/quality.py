@@ -1,8 +1,8 @@
 """Great Expectations (GX Core 1.x) suites for the data contract, defined in code.
 
 Each suite names a warehouse table and its expectations. `validate()` runs one suite
-through a GX checkpoint on a file context under `build/gx/` (which also updates the
-Data Docs site there) against GX's SQL engine on the warehouse, opened read-only:
+through a GX checkpoint on a file context under `build/gx/` (where `validate_all()`
+also updates the Data Docs site) against GX's SQL engine on the warehouse, read-only:
 every metric is a query inside DuckDB, nothing is copied into pandas (see
 orchestration/gx_duckdb.py). It returns a compact summary: per failed expectation the
 column, the number of bad rows and a few examples (as `raw_file:raw_line_no` or the
@@ -86,6 +86,11 @@ class Suite:
     asset: tuple[str, ...] = ()
     # an incremental validation reads the rows loaded since the last pass (else all)
     since_last_pass: bool = False
+
+    @property
+    def asset_path(self) -> tuple[str, ...]:
+        """The Dagster asset key's path: `asset`, else the table's name."""
+        return self.asset or (self.table.split(".")[-1],)
 
 
 @dataclass
@@ -324,13 +329,13 @@ def validate(
     *,
     incremental: bool = False,
     context: Any = None,
-    update_docs: bool = True,
 ) -> Outcome:
-    """Run one suite on the warehouse file (read-only) and update the Data Docs site.
+    """Run one suite on the warehouse file (read-only). The Data Docs are updated by
+    `validate_all()`, once for all the suites it runs.
 
     incremental: check only the rows of the lines loaded since the suite's last passing
     incremental validation, and move that mark when this one passes.
-    context, update_docs: what `validate_all()` shares between suites and does once."""
+    context: the GX context, shared by the suites of one `validate_all()`."""
     import great_expectations as gx
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -388,9 +393,7 @@ def validate(
         gx.Checkpoint(
             name=name,
             validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")]
-            if update_docs
-            else [],
+            actions=[],
             result_format={
                 "result_format": "COMPLETE",
                 "unexpected_index_column_names": list(suite.example_columns),
@@ -411,7 +414,7 @@ def validate(
         _advance_mark(warehouse, suite, latest)
     return Outcome(
         suite=suite.name,
-        table=(suite.asset or suite.table.split("."))[-1],
+        table=suite.asset_path[-1],
         success=validation.success,
         row_count=row_count,
         evaluated=len(validation.results),
@@ -431,14 +434,12 @@ def validate_all(
     outcomes = []
     for suite in suites:
         try:
-            outcome = validate(
-                suite, warehouse, incremental=incremental, context=context, update_docs=False
-            )
+            outcome = validate(suite, warehouse, incremental=incremental, context=context)
         except Exception as exc:  # noqa: BLE001 - reported as the suite's outcome
             log.exception("suite %s could not run", suite.name)
             outcome = Outcome(
                 suite=suite.name,
-                table=(suite.asset or suite.table.split("."))[-1],
+                table=suite.asset_path[-1],
                 success=False,
                 row_count=0,
                 evaluated=0,
