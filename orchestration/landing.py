@@ -2,8 +2,9 @@
 
 A dump file is read whole by polars (plain or gzip), and its lines go, unparsed, into
 ``raw.<source>_lines`` together with the file's manifest row in ``raw.landed_files``,
-in one transaction. Parsing and rejecting lines is dbt's job: nothing is judged (or
-lost) at the door.
+in one transaction. New files are inserted in batches of about a million lines (one
+transaction per batch), so that DuckDB writes with every core. Parsing and rejecting
+lines is dbt's job: nothing is judged (or lost) at the door.
 
 A file is identified by the SHA-256 of its bytes: the same content under a second name
 is recorded in the manifest as ``duplicate`` and lands no line. A file that cannot be
@@ -171,10 +172,29 @@ def _record(
     )
 
 
-def land_file(
-    con: duckdb.DuckDBPyConnection, source: str, path: Path, raw_dir: Path
-) -> FileOutcome:
-    """Land one dump file: all of its lines in one transaction, or none of them."""
+@dataclass
+class _Batch:
+    """Files read and waiting for their insert: one insert over many files lets DuckDB
+    write several row groups at once (one file is about one row group, one core)."""
+
+    frames: list[pl.DataFrame] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)  # manifest rows, written with the lines
+    lines: int = 0
+
+    def sha_pending(self, sha: str) -> str | None:
+        return next((f["raw_file"] for f in self.files if f["sha"] == sha), None)
+
+
+# Lines per insert: enough to keep both cores writing, few enough to bound memory
+# (about 250 MB of text at a typical 250 bytes a line).
+BATCH_LINES = 1_000_000
+
+
+def _read_file(
+    con: duckdb.DuckDBPyConnection, source: str, path: Path, raw_dir: Path, batch: _Batch
+) -> FileOutcome | None:
+    """Read one dump file into the batch (None), or return its outcome when it adds no
+    line: already landed, a renamed duplicate, or unreadable."""
     raw_file = path.relative_to(raw_dir).as_posix()
     try:
         stat = path.stat()
@@ -206,13 +226,18 @@ def land_file(
     if any(name == raw_file for name, _ in seen):
         return FileOutcome(raw_file, "already_landed")
     landed_as = [name for name, status in seen if status == "landed"]
-    if landed_as:
-        _record(
-            con, source=source, raw_file=raw_file, sha=sha, status="duplicate",
-            line_count=0, byte_size=byte_size, mtime_ns=mtime_ns, duplicate_of=landed_as[0],
-            detail=f"same content as {landed_as[0]}",
-        )  # fmt: skip
-        return FileOutcome(raw_file, "duplicate", detail=f"same content as {landed_as[0]}")
+    pending_as = batch.sha_pending(sha)
+    if pending_as == raw_file:  # the same file named twice
+        return FileOutcome(raw_file, "already_landed")
+    first = landed_as[0] if landed_as else pending_as
+    manifest_row = dict(raw_file=raw_file, sha=sha, byte_size=byte_size, mtime_ns=mtime_ns)
+    if first is not None:
+        # recorded with the batch: a duplicate of a file whose insert fails is no duplicate
+        detail = f"same content as {first}"
+        batch.files.append(
+            manifest_row | dict(status="duplicate", line_count=0, duplicate_of=first, detail=detail)
+        )
+        return None
 
     try:
         lines = read_dump_lines(path)
@@ -225,37 +250,74 @@ def land_file(
         )  # fmt: skip
         return FileOutcome(raw_file, "failed", detail=detail)
 
+    file_no = len(batch.files)
+    batch.frames.append(lines.with_columns(pl.lit(file_no, pl.Int32).alias("file_no")))
+    batch.files.append(manifest_row | dict(status="landed", line_count=lines.height))
+    batch.lines += lines.height
+    return None
+
+
+def _land_batch(con: duckdb.DuckDBPyConnection, source: str, batch: _Batch) -> list[FileOutcome]:
+    """Insert the batch's lines and write its manifest rows in one transaction: every
+    file of the batch lands, or none (the error is raised)."""
+    if not batch.files:
+        return []
     loaded_at = _now()
-    con.register("incoming_lines", lines)
+    files = pl.DataFrame(
+        {
+            "file_no": pl.Series(range(len(batch.files)), dtype=pl.Int32),
+            "raw_file": [f["raw_file"] for f in batch.files],
+            "file_sha256": [f["sha"] for f in batch.files],
+        }
+    )
+    incoming = pl.concat(batch.frames, rechunk=False) if batch.frames else None
     con.execute("begin transaction")
     try:
-        con.execute(
-            f"""
-            insert into {lines_table(source)}
-            select ?, raw_line_no, raw_line, ?, ?
-            from incoming_lines
-            """,
-            [raw_file, sha, loaded_at],
-        )
-        _record(
-            con, source=source, raw_file=raw_file, sha=sha, status="landed",
-            line_count=lines.height, byte_size=byte_size, mtime_ns=mtime_ns,
-        )  # fmt: skip
+        if incoming is not None:
+            con.register("incoming_lines", incoming)
+            con.register("incoming_files", files)
+            con.execute(
+                f"""
+                insert into {lines_table(source)}
+                select incoming_files.raw_file, raw_line_no, raw_line, file_sha256, ?
+                from incoming_lines
+                inner join incoming_files using (file_no)
+                """,
+                [loaded_at],
+            )
+        for row in batch.files:
+            _record(con, source=source, **row)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     finally:
-        con.unregister("incoming_lines")
-    return FileOutcome(raw_file, "landed", line_count=lines.height)
+        if incoming is not None:
+            con.unregister("incoming_lines")
+            con.unregister("incoming_files")
+    return [
+        FileOutcome(f["raw_file"], f["status"], f["line_count"], f.get("detail"))
+        for f in batch.files
+    ]
 
 
 def land_source(
     con: duckdb.DuckDBPyConnection, source: str, raw_dir: Path, files: Iterable[Path] | None = None
 ) -> LandingReport:
-    """Land every new dump file of one source; already-landed content is skipped."""
+    """Land every new dump file of one source; already-landed content is skipped.
+
+    New files land in batches of about BATCH_LINES lines, each in one transaction with
+    its manifest rows, in name order (their lines share the batch's loaded_at, so the
+    landing order is loaded_at, raw_file, raw_line_no as before)."""
     ensure_landing_tables(con)
     report = LandingReport(source)
+    batch = _Batch()
     for path in discover_dump_files(raw_dir, source) if files is None else files:
-        report.outcomes.append(land_file(con, source, path, raw_dir))
+        outcome = _read_file(con, source, path, raw_dir, batch)
+        if outcome is not None:
+            report.outcomes.append(outcome)
+        elif batch.lines >= BATCH_LINES:
+            report.outcomes.extend(_land_batch(con, source, batch))
+            batch = _Batch()
+    report.outcomes.extend(_land_batch(con, source, batch))
     return report

@@ -104,6 +104,48 @@ def test_same_content_under_a_new_name_lands_nothing(raw_dir: Path) -> None:
     ).fetchall() == [("duplicate", "esputnik/2026-03-01.jsonl", 0)]
 
 
+def test_the_same_content_twice_in_one_run_lands_once(raw_dir: Path) -> None:
+    # Both copies are new and read into one batch: the second is found among the
+    # batch's files, not in the manifest, which does not list the first yet.
+    copy = raw_dir / "esputnik" / "redelivered-2026-03-01.jsonl"
+    shutil.copy(raw_dir / "esputnik" / "2026-03-01.jsonl", copy)
+    con = duckdb.connect()
+    report = land_source(con, "esputnik", raw_dir)
+    assert report.files_duplicate == 1
+    assert (
+        report.lines_landed
+        == table_count(con, "esputnik")
+        == (sample_line_counts(raw_dir)["esputnik"] - count_lines(copy))
+    )
+    assert con.execute(
+        "select status, duplicate_of from raw.landed_files "
+        "where raw_file = 'esputnik/redelivered-2026-03-01.jsonl'"
+    ).fetchall() == [("duplicate", "esputnik/2026-03-01.jsonl")]
+
+
+def test_batches_of_any_size_land_the_same_rows(
+    raw_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    columns = "raw_file, raw_line_no, raw_line, file_sha256"
+    landed = {}
+    for batch_lines in (1, 10**9):  # a batch per file; every file in one batch
+        monkeypatch.setattr(landing, "BATCH_LINES", batch_lines)
+        con = duckdb.connect()
+        land_all(con, raw_dir)
+        landed[batch_lines] = {
+            source: con.execute(f"select {columns} from raw.{source}_lines order by all").fetchall()
+            for source in SOURCES
+        }
+        # one loaded_at per batch: as many as files with a batch per file
+        times = con.execute("select count(distinct loaded_at) from raw.usercom_lines").fetchall()
+        files = len(landing.discover_dump_files(raw_dir, "usercom"))
+        assert times == [(files if batch_lines == 1 else 1,)]
+    assert landed[1] == landed[10**9]
+    assert sum(len(rows) for rows in landed[1].values()) == sum(
+        sample_line_counts(raw_dir).values()
+    )
+
+
 def test_a_new_file_lands_only_its_own_lines(raw_dir: Path) -> None:
     con = duckdb.connect()
     land_all(con, raw_dir)
