@@ -16,6 +16,18 @@
 {#- The content hash of a landed line: the same line, trimmed, delivered twice has one
     hash. -#}
 {% macro landed_line_hash() -%}
+    {{ sha256_hex(landed_line_content()) }}
+{%- endmacro %}
+
+{#- A 64-bit hash of the same content, to find the few lines that may repeat with a
+    narrow, cheap key (equal lines have equal hashes; equal hashes are checked with
+    landed_line_hash). Within one query only: never stored. -#}
+{% macro landed_line_bucket() -%}
+    {{ hash64(landed_line_content()) }}
+{%- endmacro %}
+
+{#- What is hashed: the line, trimmed. -#}
+{% macro landed_line_content() -%}
     {#- trim reads the whole line; one that starts with { and ends with } has nothing to trim -#}
-    {{ sha256_hex("case when raw_line like '{%}' then raw_line else trim(raw_line) end") }}
+    {{- "case when raw_line like '{%}' then raw_line else trim(raw_line) end" -}}
 {%- endmacro %}
