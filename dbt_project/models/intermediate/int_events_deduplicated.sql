@@ -44,6 +44,7 @@ positions as (
             '{{ source_system }}' as source_system,
             {{ landed_line_bucket() }} as line_bucket,
             {%- if is_incremental() %}
+                {#- the exact hash too: earlier_deliveries looks the new lines up by it #}
                 {{ landed_line_hash() }} as line_hash,
             {%- endif %}
             loaded_at,
