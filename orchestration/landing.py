@@ -180,9 +180,8 @@ class _Batch:
     frames: list[pl.DataFrame] = field(default_factory=list)
     files: list[dict] = field(default_factory=list)  # manifest rows, written with the lines
     lines: int = 0
-
-    def sha_pending(self, sha: str) -> str | None:
-        return next((f["raw_file"] for f in self.files if f["sha"] == sha), None)
+    # content -> the batch's file that lands it (a dict: a batch may hold many small files)
+    landing_sha: dict[str, str] = field(default_factory=dict)
 
 
 # Lines per insert: enough to keep both cores writing, few enough to bound memory
@@ -226,7 +225,7 @@ def _read_file(
     if any(name == raw_file for name, _ in seen):
         return FileOutcome(raw_file, "already_landed")
     landed_as = [name for name, status in seen if status == "landed"]
-    pending_as = batch.sha_pending(sha)
+    pending_as = batch.landing_sha.get(sha)
     if pending_as == raw_file:  # the same file named twice
         return FileOutcome(raw_file, "already_landed")
     first = landed_as[0] if landed_as else pending_as
@@ -253,6 +252,7 @@ def _read_file(
     file_no = len(batch.files)
     batch.frames.append(lines.with_columns(pl.lit(file_no, pl.Int32).alias("file_no")))
     batch.files.append(manifest_row | dict(status="landed", line_count=lines.height))
+    batch.landing_sha[sha] = raw_file
     batch.lines += lines.height
     return None
 
