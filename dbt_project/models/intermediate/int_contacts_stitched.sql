@@ -12,12 +12,11 @@
     unique_key=['source_system', 'contact_key'],
     on_schema_change='fail',
 ) }}
+{#- Each CTE reads the accepted lines from the table itself, not from one shared CTE:
+    DuckDB materialises a CTE that two others read, i.e. every accepted line, before
+    the watermark filter applies (1.4 s at 10 M lines, in a run with nothing new). -#}
+{%- set lines = ref('int_events_deduplicated') %}
 with
-
-accepted as (
-    select * from {{ ref('int_events_deduplicated') }}
-    where outcome = 'accepted'
-),
 
 {% if is_incremental() %}
 
@@ -26,8 +25,8 @@ accepted as (
             source_system,
             contact_key,
             guest_key
-        from accepted
-        where loaded_at > {{ watermark() }}
+        from {{ lines }}
+        where outcome = 'accepted' and loaded_at > {{ watermark() }}
     ),
 
     changed_keys as (
@@ -48,19 +47,20 @@ accepted as (
             accepted.source_system,
             accepted.contact_key,
             accepted.loaded_at
-        from accepted
+        from {{ lines }} as accepted
         inner join changed_keys
             on
                 accepted.source_system = changed_keys.source_system
                 and accepted.contact_key = changed_keys.contact_key
+        where accepted.outcome = 'accepted'
     ),
 
     registering_lines as (
         select accepted.*
-        from accepted
+        from {{ lines }} as accepted
         inner join (select distinct contact_key from changed_keys) as changed_guests
             on accepted.guest_key = changed_guests.contact_key
-        where accepted.visitor_key is not null
+        where accepted.outcome = 'accepted' and accepted.visitor_key is not null
     ),
 
 {% else %}
@@ -70,12 +70,13 @@ accepted as (
             source_system,
             contact_key,
             loaded_at
-        from accepted
+        from {{ lines }}
+        where outcome = 'accepted'
     ),
 
     registering_lines as (
-        select * from accepted
-        where guest_key is not null and visitor_key is not null
+        select * from {{ lines }}
+        where outcome = 'accepted' and guest_key is not null and visitor_key is not null
     ),
 
 {% endif %}
