@@ -4,7 +4,7 @@
     difference, down or gone a `remove` (12). The first snapshot adds all its lines; an
     empty snapshot removes everything. Linear: hash joins on (cart, snapshot_no).
     Incremental per contact (contact_keyed_incremental). -#}
-{{ contact_keyed_incremental() }}
+{{ contact_keyed_incremental(touched_by='is_cart_snapshot') }}
 with
 
 snapshots as (
