@@ -55,7 +55,9 @@ def test_dbt_assets_carry_row_counts_and_every_dbt_test_reports_as_a_check(built
             (count,) = con.execute(f"select count(*) from {schema}.{name}").fetchall()[0]
             assert materialized[name]["dagster/row_count"].value == count, name
 
-    dbt_checks = {k for k in defs.resolve_asset_graph().asset_check_keys if k.name[:3] != "gx_"}
+    dbt_checks = {
+        k for k in defs.resolve_asset_graph().asset_check_keys if not k.name.startswith("gx_")
+    }
     evaluated = {
         AssetCheckKey(
             e.asset_check_evaluation_data.asset_key, e.asset_check_evaluation_data.check_name
