@@ -5,15 +5,12 @@ from typing import Any
 
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, MetadataValue, Output
-from dagster_dbt import (
-    DagsterDbtTranslator,
-    DagsterDbtTranslatorSettings,
-    DbtCliResource,
-    dbt_assets,
-)
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration import settings
 from orchestration.assets_landing import WAREHOUSE_POOL
+from orchestration.dbt_resource import ProjectDbtCliResource
 from orchestration.project import dbt_project
 
 QUALITY_TABLES = ("audit_raw_lines", "quarantine_events")
@@ -73,7 +70,7 @@ def _table_metadata(con: duckdb.DuckDBPyConnection, key: AssetKey) -> dict:
     return metadata
 
 
-def _build(context: AssetExecutionContext, dbt: DbtCliResource):
+def _build(context: AssetExecutionContext, dbt: ProjectDbtCliResource):
     # dbt-duckdb creates the database file but not its folder.
     settings.warehouse_path().parent.mkdir(parents=True, exist_ok=True)
     # Row counts and previews are read once dbt has released the DuckDB file (one writer
@@ -81,7 +78,14 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource):
     # Unit tests check the SQL logic, not the data: they run in `make test`
     # (tests/test_dbt_unit_tests.py), not in every build.
     build = ["build", "--exclude-resource-type", "unit_test"]
-    events = list(dbt.cli(build, context=context).stream())
+    events: list = []
+    failure: DagsterDbtCliRuntimeError | None = None
+    try:
+        for event in dbt.build(build, context=context):
+            events.append(event)
+    except DagsterDbtCliRuntimeError as exc:
+        # what did build (and the failed tests) is still recorded; the step fails after
+        failure = exc
     with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
         for event in events:
             if isinstance(event, Output) and context.has_assets_def:
@@ -91,6 +95,8 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource):
                 except duckdb.Error as exc:  # a view over a missing source, say
                     context.log.warning(f"no row count for {key.to_user_string()}: {exc}")
             yield event
+    if failure is not None:
+        raise failure
 
 
 @dbt_assets(
@@ -101,7 +107,7 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource):
     name="dbt_models",
     pool=WAREHOUSE_POOL,
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
+def dbt_models(context: AssetExecutionContext, dbt: ProjectDbtCliResource):
     """Seeds, staging, intermediate models, facts, dimensions and audit tables (dbt build:
     run + test); dbt tests report as asset checks."""
     yield from _build(context, dbt)
@@ -115,6 +121,6 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
     name="dbt_funnel_marts",
     pool=WAREHOUSE_POOL,
 )
-def dbt_funnel_marts(context: AssetExecutionContext, dbt: DbtCliResource):
+def dbt_funnel_marts(context: AssetExecutionContext, dbt: ProjectDbtCliResource):
     """The funnel journeys and marts; they wait for the blocking contract checks."""
     yield from _build(context, dbt)

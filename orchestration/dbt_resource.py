@@ -1,22 +1,55 @@
-"""The dbt CLI resource, minus the start-up work this project does not use.
+"""The dbt resource: dbt runs inside the Dagster process, parsed once per run.
+
+dagster-dbt's ``DbtCliResource.cli()`` starts a ``dbt`` process per command. Each one
+pays ~3 s of imports, ~1.5 s of parsing (from the partial-parse file) and ~0.7 s of
+exit before and after its work, twice a run here (the models, then the funnel marts):
+most of what a run with nothing new costs. ``ProjectDbtCliResource.build()`` runs the
+same command through dbt's programmatic entry point (``dbtRunner``) instead:
+
+- the same arguments, selection and per-invocation target folder ``cli()`` would use
+  (dagster-dbt's own helpers compute them), so ``run_results.json`` and ``dbt.log`` land
+  where they did;
+- the project is parsed once per Dagster run and the manifest handed to each command,
+  as dbt's docs on programmatic invocations advise;
+- dbt's structured events are turned into Dagster events by dagster-dbt's own
+  converter (``DbtCoreCliEventMessage``): an ``Output`` per model or seed, an
+  ``AssetCheckResult`` per test, as a ``dbt`` process's JSON log would give;
+- a failed node or test fails the step after every event has been yielded, with dbt's
+  error messages, as ``cli()`` does.
+
+``cli()`` still works (any ``dbt`` command from an asset of one's own) and skips two
+start-up costs this project does not use:
 
 - dagster-dbt learns the dbt version by running ``dbt --version`` once per resource
-  instance, i.e. once per step: ~5 s of Python start-up each time on this machine. The
-  version of the installed dbt-core package is the same answer, read from its metadata.
-- Before each ``dbt`` command, dagster-dbt also loads a dbt adapter inside the Dagster
-  process (profile, project and every macro parsed again: ~1.5 s a step). It serves only
+  instance; the installed dbt-core package's metadata gives the same answer.
+- Before each command it loads a dbt adapter inside the Dagster process, only for
   ``fetch_row_counts()`` and ``fetch_column_metadata()``, which this project does not
-  call: the row counts are read by ``orchestration.assets_dbt`` once dbt has exited.
+  call: the row counts are read by ``orchestration.assets_dbt`` once dbt is done.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import shutil
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
+from pathlib import Path
+from typing import Any
 
-from dagster_dbt import DbtCliResource
+from dagster import AssetExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource
+from dagster_dbt.asset_utils import (
+    extract_runtime_selection_from_args,
+    get_updated_cli_invocation_params_for_context,
+)
+from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from packaging import version
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+# The parsed project of the current Dagster run, keyed by (run id, project folder).
+_manifests: dict[tuple[str, str], Any] = {}
 
 
 class ProjectDbtCliResource(DbtCliResource):
@@ -30,3 +63,110 @@ class ProjectDbtCliResource(DbtCliResource):
         # dagster-dbt runs the command without an adapter when this returns nothing
         # (as when loading one fails); only the adapter-backed fetches would need it.
         return None
+
+    def build(self, args: Sequence[str], *, context: AssetExecutionContext) -> Iterator[Any]:
+        """Run ``dbt <args>`` in this process for the assets selected in ``context`` and
+        yield their Dagster events; raise ``DagsterDbtCliRuntimeError`` at the end when
+        dbt failed."""
+        cleaned, runtime_selects, runtime_excludes = extract_runtime_selection_from_args(args)
+        params = get_updated_cli_invocation_params_for_context(
+            context=context,
+            manifest={},
+            dagster_dbt_translator=DagsterDbtTranslator(),
+            runtime_selects=runtime_selects,
+            runtime_excludes=runtime_excludes,
+        )
+        project_dir = Path(
+            params.dbt_project.project_dir if params.dbt_project else self.project_dir
+        ).resolve()
+        target_path = self._get_unique_target_path(context=context)
+        if not target_path.is_absolute():
+            target_path = project_dir / target_path
+        # Start from the project's partial-parse file, as cli() does.
+        partial_parse = project_dir / "target" / PARTIAL_PARSE_FILE
+        if partial_parse.exists() and not (target_path / PARTIAL_PARSE_FILE).exists():
+            target_path.mkdir(parents=True, exist_ok=True)
+            shutil.copy(partial_parse, target_path / PARTIAL_PARSE_FILE)
+
+        common = [
+            *self.global_config_flags,
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(self.profiles_dir or project_dir),
+            "--target-path",
+            str(target_path),
+            "--log-path",
+            str(target_path),
+            *(["--profile", self.profile] if self.profile else []),
+            *(["--target", self.target] if self.target else []),
+        ]
+        manifest = self._parsed_manifest(context.run.run_id, project_dir, common)
+        argv = [*cleaned, *common, *params.selection_args]
+        if params.indirect_selection:
+            argv += ["--indirect-selection", params.indirect_selection]
+        context.log.info(f"Running dbt in process: `dbt {' '.join(argv)}`.")
+
+        from dbt.cli.main import dbtRunner
+        from dbt_common.events.functions import msg_to_dict
+
+        raw_events: list[dict[str, Any]] = []
+        errors: list[str] = []
+
+        def collect(message: Any) -> None:
+            # Only results carry Dagster events; errors are kept for the failure message.
+            if message.info.level == "error":
+                errors.append(message.info.msg)
+            if message.info.name in RESULT_EVENTS:
+                raw_events.append(msg_to_dict(message))
+
+        try:
+            result = dbtRunner(manifest=manifest, callbacks=[collect]).invoke(argv)
+        finally:
+            _release_warehouse()
+
+        for raw in raw_events:
+            yield from DbtCoreCliEventMessage(
+                raw_event=raw, event_history_metadata={}
+            ).to_default_asset_events(
+                manifest=params.manifest,
+                dagster_dbt_translator=params.dagster_dbt_translator,
+                context=context,
+                target_path=target_path,
+                project=params.dbt_project,
+            )
+        if not result.success:
+            detail = "\n\n".join(errors) or repr(result.exception)
+            raise DagsterDbtCliRuntimeError(
+                description=f"dbt {' '.join(cleaned)} failed in process.\n\n{detail}"
+            )
+
+    def _parsed_manifest(self, run_id: str, project_dir: Path, common: list[str]) -> Any:
+        """The project parsed once per run: dbt's partial parse checks the files, and the
+        next command of the same run reuses the result."""
+        key = (run_id, str(project_dir))
+        if key not in _manifests:
+            from dbt.cli.main import dbtRunner
+
+            parsed = dbtRunner().invoke(["parse", *common])
+            if not parsed.success:
+                raise DagsterDbtCliRuntimeError(
+                    description=f"dbt parse failed in process: {parsed.exception!r}"
+                )
+            _manifests.clear()  # keep only the current run's
+            _manifests[key] = parsed.result
+        return _manifests[key]
+
+
+RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+
+
+def _release_warehouse() -> None:
+    """Close dbt-duckdb's database so the rest of the run may open the warehouse file
+    (DuckDB refuses a second configuration of one file in a process)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        env.close()
+    DuckDBConnectionManager.close_all_connections()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -10,6 +11,7 @@ from dagster._core.instance.ref import InstanceRef
 
 from orchestration.definitions import defs
 from orchestration.settings import SOURCES
+from tests.conftest import run_cli
 
 
 def test_dbt_sources_are_the_landing_assets() -> None:
@@ -31,7 +33,7 @@ def test_build_job_exists() -> None:
 
 
 def _run_events(built: Path) -> list[EventLogEntry]:
-    """Every event of the single run the `built` fixture made, in order."""
+    """Every event of the single run made with the Dagster home beside `built`, in order."""
     home = built.parent / "dagster_home"
     with DagsterInstance.from_ref(InstanceRef.from_dir(str(home))) as instance:
         (run,) = instance.get_runs()
@@ -67,3 +69,40 @@ def test_dbt_assets_carry_row_counts_and_every_dbt_test_reports_as_a_check(built
     }
     assert len(dbt_checks) > 50
     assert {k: evaluated.get(k) for k in dbt_checks} == dict.fromkeys(dbt_checks, True)
+
+
+def test_a_failing_dbt_test_fails_its_step_after_recording_what_dbt_built(
+    built: Path, tmp_path: Path
+) -> None:
+    """dbt runs inside the Dagster process (orchestration/dbt_resource.py): a failed test
+    is a failed check, the step and the run fail, what dbt built is still recorded, and
+    the funnel marts downstream do not run."""
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copy(built, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        # a bad audit row newer than the tests' mark: the next build's tests look at it
+        con.execute(
+            "insert into audit_raw_lines select source_system, 'bogus/file.jsonl', 1, 'lost',"
+            " null, line_hash, loaded_at + interval 1 microsecond from audit_raw_lines"
+            " where loaded_at = (select max(loaded_at) from audit_raw_lines) limit 1"
+        )
+    raw = built.parent.parent / "raw"
+    result = run_cli(raw, warehouse)
+    assert result.returncode == 1, result.stdout[-3000:]
+
+    events = [e.dagster_event for e in _run_events(warehouse) if e.dagster_event is not None]
+    failed_checks = {
+        e.asset_check_evaluation_data.check_name
+        for e in events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        and not e.asset_check_evaluation_data.passed
+    }
+    assert any(name.startswith("accepted_values_audit_raw_lines_outcome") for name in failed_checks)
+    assert any(name.startswith("assert_every_landed_line") for name in failed_checks)
+    assert {e.step_key for e in events if e.event_type_value == "STEP_FAILURE"} == {"dbt_models"}
+    materialized = {
+        e.asset_key.path[-1] for e in events if e.event_type_value == "ASSET_MATERIALIZATION"
+    }
+    assert {"audit_raw_lines", "fact_product_events", "dim_products"} <= materialized
+    assert not materialized & {"mart_funnel_daily", "mart_product_funnel", "mart_abandoned_carts"}
