@@ -29,6 +29,7 @@ start-up costs this project does not use:
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator, Sequence
 from functools import cached_property
@@ -83,7 +84,7 @@ class ProjectDbtCliResource(DbtCliResource):
         if not target_path.is_absolute():
             target_path = project_dir / target_path
         # Start from the project's partial-parse file, as cli() does.
-        partial_parse = project_dir / "target" / PARTIAL_PARSE_FILE
+        partial_parse = _project_target(project_dir) / PARTIAL_PARSE_FILE
         if partial_parse.exists() and not (target_path / PARTIAL_PARSE_FILE).exists():
             target_path.mkdir(parents=True, exist_ok=True)
             shutil.copy(partial_parse, target_path / PARTIAL_PARSE_FILE)
@@ -101,7 +102,7 @@ class ProjectDbtCliResource(DbtCliResource):
             *(["--profile", self.profile] if self.profile else []),
             *(["--target", self.target] if self.target else []),
         ]
-        manifest = self._parsed_manifest(context.run.run_id, project_dir, common)
+        manifest = self._parsed_manifest(context.run.run_id, project_dir, target_path, common)
         argv = [*cleaned, *common, *params.selection_args]
         if params.indirect_selection:
             argv += ["--indirect-selection", params.indirect_selection]
@@ -141,7 +142,9 @@ class ProjectDbtCliResource(DbtCliResource):
                 description=f"dbt {' '.join(cleaned)} failed in process.\n\n{detail}"
             )
 
-    def _parsed_manifest(self, run_id: str, project_dir: Path, common: list[str]) -> Any:
+    def _parsed_manifest(
+        self, run_id: str, project_dir: Path, target_path: Path, common: list[str]
+    ) -> Any:
         """The project parsed once per run: dbt's partial parse checks the files, and the
         next command of the same run reuses the result."""
         key = (run_id, str(project_dir))
@@ -155,10 +158,23 @@ class ProjectDbtCliResource(DbtCliResource):
                 )
             _manifests.clear()  # keep only the current run's
             _manifests[key] = parsed.result
+            # dbt parses everything again when the profile (the warehouse path) changed
+            # since the partial-parse file was written: hand the fresh one to the next
+            # run, swapped in whole so a concurrent reader never sees half a file.
+            fresh = target_path / PARTIAL_PARSE_FILE
+            if fresh.exists():
+                staged = _project_target(project_dir) / f".{PARTIAL_PARSE_FILE}.{run_id[:8]}"
+                shutil.copy(fresh, staged)
+                os.replace(staged, _project_target(project_dir) / PARTIAL_PARSE_FILE)
         return _manifests[key]
 
 
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+
+
+def _project_target(project_dir: Path) -> Path:
+    """The project's own target folder (``$DBT_TARGET_PATH``, as dagster-dbt reads it)."""
+    return project_dir / os.environ.get("DBT_TARGET_PATH", "target")
 
 
 def _release_warehouse() -> None:
