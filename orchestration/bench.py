@@ -84,6 +84,7 @@ class Measurement:
     startup_seconds: float
     peak_rss_gib: float
     stages: list[Stage] = field(default_factory=list)
+    dagster_events: int = 0  # events the run recorded in the Dagster instance
 
     @property
     def events_per_second(self) -> float:
@@ -109,6 +110,26 @@ def measure_floor(raw: Path) -> tuple[float, int]:
     ).fetchall()[0]
     con.close()
     return time.perf_counter() - started, lines
+
+
+IMPORTS = """
+import json, time
+started = time.perf_counter()
+import orchestration.definitions
+defined = time.perf_counter()
+import great_expectations
+print(json.dumps({"definitions (dagster, dagster-dbt, dbt)": round(defined - started, 2),
+                  "great_expectations": round(time.perf_counter() - defined, 2)}))
+"""
+
+
+def measure_imports() -> dict[str, float]:
+    """Seconds a fresh process spends importing, before any work: what every run pays
+    in the start-up stage (the definitions) and in the checks stage (GX)."""
+    out = subprocess.run(
+        [sys.executable, "-c", IMPORTS], cwd=REPO_ROOT, check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def dbt_layer_seconds(since: float) -> dict[str, float]:
@@ -170,7 +191,8 @@ def measure_build(label: str, events: int, floor: tuple[float, int], spawned: fl
         raise SystemExit(f"bench: the {label} build failed")
 
     steps: dict[str, list[float]] = defaultdict(list)
-    for entry in instance.all_logs(result.run_id):
+    logs = instance.all_logs(result.run_id)
+    for entry in logs:
         event = entry.dagster_event
         if event is None or event.step_key is None:
             continue
@@ -194,6 +216,12 @@ def measure_build(label: str, events: int, floor: tuple[float, int], spawned: fl
         stages.append(
             Stage(group, round(seconds, 2), round(peak / GIB, 3), round(events / seconds) or None)
         )
+    # steps run one after another (in-process executor): the rest of the job is Dagster's
+    # own work around them (the planned-asset and planned-check events, run start and end)
+    outside = finished - job_started - sum(e - b for spans in groups.values() for b, e in spans)
+    stages.append(
+        Stage("Dagster outside the steps (planning, run start/end)", round(outside, 2), 0.0)
+    )
     for layer, seconds in sorted(dbt_layer_seconds(job_started).items()):
         stages.append(Stage(f"  {layer} (sum of node times)", round(seconds, 2), 0.0))
     total = finished - spawned
@@ -206,6 +234,7 @@ def measure_build(label: str, events: int, floor: tuple[float, int], spawned: fl
         startup_seconds=round(job_started - spawned, 2),
         peak_rss_gib=round(memory.peak() / GIB, 3),
         stages=stages,
+        dagster_events=len(logs),
     )
 
 
@@ -275,7 +304,13 @@ def targets(measurements: list[Measurement]) -> list[str]:
     return out
 
 
-def report(measurements: list[Measurement], spec: Spec, out: Path, rederived: str = "") -> str:
+def report(
+    measurements: list[Measurement],
+    spec: Spec,
+    out: Path,
+    rederived: str = "",
+    imports: dict[str, float] | None = None,
+) -> str:
     full = measurements[0]
     lines = [
         f"# Benchmark: {spec.events:,} events, {spec.days} days",
@@ -310,6 +345,11 @@ def report(measurements: list[Measurement], spec: Spec, out: Path, rederived: st
             f"The same build with no new data took {fixed} s: what every run pays, whatever "
             f"it lands. The day's data cost the other {inc.total_seconds - fixed:.2f} s.",
         ]
+    if imports:
+        listed = ", ".join(f"{name} {seconds} s" for name, seconds in imports.items())
+        lines += ["", f"Imports alone, in a fresh process (measured apart): {listed}."]
+    counts = ", ".join(f"{m.label} {m.dagster_events:,}" for m in measurements)
+    lines += ["", f"Events each run recorded in the Dagster instance: {counts}."]
     lines += ["", "## Targets", "", *targets(measurements)]
     for m in measurements:
         lines += ["", f"## {m.label}: stages", "", "| stage | s | events/s | peak GiB |",
@@ -326,6 +366,7 @@ def report(measurements: list[Measurement], spec: Spec, out: Path, rederived: st
         json.dumps(
             {
                 "spec": {**asdict(spec), "start": spec.start.isoformat()},
+                "imports_seconds": imports or {},
                 "runs": [
                     {**asdict(m), "events_per_second": round(m.events_per_second),
                      "ratio_to_floor": m.ratio_to_floor and round(m.ratio_to_floor, 2)}
@@ -397,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     rederived = rederived_share(out / "warehouse.duckdb", since)
     # the same build once more, nothing new landed: the fixed part of every run
     measurements.append(run_build("no new data", 0, raw, (0.0, 0)))
-    print(report(measurements, spec, out, rederived))
+    print(report(measurements, spec, out, rederived, measure_imports()))
     print(f"report: {out / 'report.md'}")
     return 0
 
