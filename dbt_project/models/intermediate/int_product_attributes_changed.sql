@@ -3,12 +3,15 @@
     position), so an older event loaded later never overwrites a newer value. Only
     non-null values count. The values per instant: macros/products/product_attribute_values.
 
-    Incremental per (product, attribute): when every new value of a pair comes after
-    the last instant already seen for it (the usual case), the pair's runs go on from
-    where they stopped (each run is one point of the timeline, at its start, carrying
-    its last observed instant); a pair with a late value, or one at an instant already
-    seen, is recomputed from all the lines of its product. Either way the result is
-    what a full build gives (tested). -#}
+    Incremental per (product, attribute): the pair's earlier runs are points of the
+    timeline (each at its start, carrying its last observed instant) and the new values
+    join them, so the runs go on from where they stopped. That holds when every new
+    value comes after the last instant already seen (the usual case), and also for a
+    late value equal to the value of the run it falls inside: it changes no run (only
+    that run's loaded_at), whichever line wins its instant. A pair with any other
+    late value (one that would split a run, move a boundary or come before the first
+    run) is recomputed from all the lines of its product. Either way the result is what
+    a full build gives (tested). -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -40,8 +43,10 @@ new_values as (
                 and earlier.attribute_name = touched.attribute_name
     ),
 
+    -- pairs with a new value at or before their last instant seen that is not the
+    -- value of the run holding all of its instants (a point spans first to last)
     late_pairs as (
-        select
+        select distinct
             new_values.product_id,
             new_values.attribute_name
         from new_values
@@ -56,8 +61,18 @@ new_values as (
             on
                 new_values.product_id = seen.product_id
                 and new_values.attribute_name = seen.attribute_name
-        group by new_values.product_id, new_values.attribute_name
-        having min(new_values.occurred_at) <= max(seen.last_observed_at)
+        where
+            new_values.occurred_at <= seen.last_observed_at
+            and not exists (
+                select 1
+                from earlier_runs as holding
+                where
+                    holding.product_id = new_values.product_id
+                    and holding.attribute_name = new_values.attribute_name
+                    and holding.attribute_value = new_values.attribute_value
+                    and holding.valid_from <= new_values.occurred_at
+                    and (holding.valid_to is null or new_values.last_observed_at < holding.valid_to)
+            )
     ),
 
     late_product_lines as (
