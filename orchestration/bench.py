@@ -164,6 +164,7 @@ def run_build(label: str, events: int, raw: Path, floor: tuple[float, int]) -> M
         [sys.executable, "-m", "orchestration.bench", "--one-build", label,
          "--events", str(events), "--floor", json.dumps(list(floor)),
          "--spawned", repr(spawned), "--out", str(result)],
+        cwd=REPO_ROOT,
         check=True,
     )  # fmt: skip
     data = json.loads(result.read_text())
