@@ -151,11 +151,11 @@ class ProjectDbtCliResource(DbtCliResource):
         if key not in _manifests:
             from dbt.cli.main import dbtRunner
 
-            parsed = dbtRunner().invoke(["parse", *common])
+            errors: list[str] = []
+            parsed = dbtRunner(callbacks=[_collect_errors(errors)]).invoke(["parse", *common])
             if not parsed.success:
-                raise DagsterDbtCliRuntimeError(
-                    description=f"dbt parse failed in process: {parsed.exception!r}"
-                )
+                detail = "\n\n".join(errors) or repr(parsed.exception)
+                raise DagsterDbtCliRuntimeError(description=f"dbt parse failed:\n\n{detail}")
             _manifests.clear()  # keep only the current run's
             _manifests[key] = parsed.result
             # dbt parses everything again when the profile (the warehouse path) changed
@@ -170,6 +170,16 @@ class ProjectDbtCliResource(DbtCliResource):
 
 
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+
+
+def _collect_errors(errors: list[str]) -> Any:
+    """A dbt callback keeping the text of every error-level event."""
+
+    def collect(message: Any) -> None:
+        if message.info.level == "error":
+            errors.append(message.info.msg)
+
+    return collect
 
 
 def _project_target(project_dir: Path) -> Path:
