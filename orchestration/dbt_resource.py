@@ -83,11 +83,6 @@ class ProjectDbtCliResource(DbtCliResource):
         target_path = self._get_unique_target_path(context=context)
         if not target_path.is_absolute():
             target_path = project_dir / target_path
-        # Start from the project's partial-parse file, as cli() does.
-        partial_parse = _project_target(project_dir) / PARTIAL_PARSE_FILE
-        if partial_parse.exists() and not (target_path / PARTIAL_PARSE_FILE).exists():
-            target_path.mkdir(parents=True, exist_ok=True)
-            shutil.copy(partial_parse, target_path / PARTIAL_PARSE_FILE)
 
         common = [
             *self.global_config_flags,
@@ -113,11 +108,12 @@ class ProjectDbtCliResource(DbtCliResource):
 
         raw_events: list[dict[str, Any]] = []
         errors: list[str] = []
+        keep_errors = _collect_errors(errors)
 
         def collect(message: Any) -> None:
-            # Only results carry Dagster events; errors are kept for the failure message.
-            if message.info.level == "error":
-                errors.append(message.info.msg)
+            keep_errors(message)
+            # dagster-dbt's converter makes events of node results only; the rest of
+            # dbt's events (hundreds) need not be turned into dicts
             if message.info.name in RESULT_EVENTS:
                 raw_events.append(msg_to_dict(message))
 
@@ -151,6 +147,11 @@ class ProjectDbtCliResource(DbtCliResource):
         if key not in _manifests:
             from dbt.cli.main import dbtRunner
 
+            # Start from the project's partial-parse file, as cli() does.
+            partial_parse = _project_target(project_dir) / PARTIAL_PARSE_FILE
+            if partial_parse.exists() and not (target_path / PARTIAL_PARSE_FILE).exists():
+                target_path.mkdir(parents=True, exist_ok=True)
+                shutil.copy(partial_parse, target_path / PARTIAL_PARSE_FILE)
             errors: list[str] = []
             parsed = dbtRunner(callbacks=[_collect_errors(errors)]).invoke(["parse", *common])
             if not parsed.success:
@@ -169,6 +170,7 @@ class ProjectDbtCliResource(DbtCliResource):
         return _manifests[key]
 
 
+# The events DbtCoreCliEventMessage.is_result_event accepts (it still checks each one).
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
 
 
