@@ -2,11 +2,12 @@
 
 Writes `build/bench/report.md` and `report.json` with, per stage (landing, each dbt
 layer, dbt tests, checks, funnel marts) and in total: wall time, events/s and peak
-memory (RSS of this process and every child, sampled every 100 ms); the floor measured
-in the same run (DuckDB reading every raw line once and validating its JSON) and the
-ratio total/floor; then the same for an incremental day at 1 % of the volume, and for
-a run with no new data at all: what every run pays whatever it lands (the day's fixed
-part; the rest of the day is what its data costs).
+memory (RSS of the build's process and every child, sampled every 100 ms); the floor
+measured in the same run (DuckDB reading every raw line once and validating its JSON)
+and the ratio total/floor; then the same for an incremental day at 1 % of the volume,
+and for a run with no new data at all: what every run pays whatever it lands (the day's
+fixed part; the rest of the day is what its data costs). Each build runs in a fresh
+process (`--one-build`), as `make run` does, so its imports count.
 """
 
 from __future__ import annotations
