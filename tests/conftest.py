@@ -95,3 +95,15 @@ def dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def query(warehouse: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(sql).fetchall()
+
+
+def plant_bad_audit_row(warehouse: Path) -> None:
+    """An audit row with an outcome outside the contract, loaded just after the latest
+    line (newer than the tests' checked-through mark, as a broken build would leave it):
+    `accepted_values` on the outcome and the one-row-per-line test both fail on it."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "insert into audit_raw_lines select source_system, 'bogus/file.jsonl', 1, 'lost',"
+            " null, line_hash, loaded_at + interval 1 microsecond from audit_raw_lines"
+            " where loaded_at = (select max(loaded_at) from audit_raw_lines) limit 1"
+        )

@@ -12,7 +12,7 @@ import duckdb
 from orchestration.generate import Spec, generate
 from orchestration.landing import land_source
 from orchestration.settings import SOURCES
-from tests.conftest import dbt, query
+from tests.conftest import dbt, plant_bad_audit_row, query
 
 BAD_OUTCOME = "accepted_values_audit_raw_lines_outcome"
 
@@ -76,12 +76,7 @@ def test_incremental_tests_check_new_rows_and_recheck_failures(tmp_path: Path) -
 
     # A bad row newer than the mark (as a broken build would leave): the next build's
     # tests see it and fail, and the marks stay where they were ...
-    execute(
-        warehouse,
-        "insert into audit_raw_lines select source_system, 'bogus/file.jsonl', 1, 'lost',"
-        " null, line_hash, loaded_at + interval 1 microsecond from audit_raw_lines"
-        " where loaded_at = (select max(loaded_at) from audit_raw_lines) limit 1",
-    )
+    plant_bad_audit_row(warehouse)
     land(everything, raw, warehouse, days[3:])
     failed = build(warehouse)
     assert failed.returncode == 1

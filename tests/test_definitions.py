@@ -11,7 +11,7 @@ from dagster._core.instance.ref import InstanceRef
 
 from orchestration.definitions import defs
 from orchestration.settings import SOURCES
-from tests.conftest import run_cli
+from tests.conftest import plant_bad_audit_row, run_cli
 
 
 def test_dbt_sources_are_the_landing_assets() -> None:
@@ -80,13 +80,7 @@ def test_a_failing_dbt_test_fails_its_step_after_recording_what_dbt_built(
     warehouse = tmp_path / "wh" / "warehouse.duckdb"
     warehouse.parent.mkdir()
     shutil.copy(built, warehouse)
-    with duckdb.connect(str(warehouse)) as con:
-        # a bad audit row newer than the tests' mark: the next build's tests look at it
-        con.execute(
-            "insert into audit_raw_lines select source_system, 'bogus/file.jsonl', 1, 'lost',"
-            " null, line_hash, loaded_at + interval 1 microsecond from audit_raw_lines"
-            " where loaded_at = (select max(loaded_at) from audit_raw_lines) limit 1"
-        )
+    plant_bad_audit_row(warehouse)  # the next build's tests look at it
     raw = built.parent.parent / "raw"
     result = run_cli(raw, warehouse)
     assert result.returncode == 1, result.stdout[-3000:]
