@@ -48,6 +48,9 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from packaging import version
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+# Invocation folders kept per step (its run_results.json, dbt.log, compiled SQL); older
+# ones are removed, or every run would leave ~4 MB behind for good.
+KEEP_INVOCATIONS = 10
 
 # The parsed project of the current Dagster run, keyed by (run id, project folder).
 _manifests: dict[tuple[str, str], Any] = {}
@@ -122,6 +125,7 @@ class ProjectDbtCliResource(DbtCliResource):
         finally:
             _release_warehouse()
 
+        _prune_invocations(target_path)
         for raw in raw_events:
             yield from DbtCoreCliEventMessage(
                 raw_event=raw, event_history_metadata={}
@@ -153,7 +157,10 @@ class ProjectDbtCliResource(DbtCliResource):
                 target_path.mkdir(parents=True, exist_ok=True)
                 shutil.copy(partial_parse, target_path / PARTIAL_PARSE_FILE)
             errors: list[str] = []
-            parsed = dbtRunner(callbacks=[_collect_errors(errors)]).invoke(["parse", *common])
+            # the build writes manifest.json and run_results.json; the parse need not
+            parsed = dbtRunner(callbacks=[_collect_errors(errors)]).invoke(
+                ["parse", "--no-write-json", *common]
+            )
             if not parsed.success:
                 detail = "\n\n".join(errors) or repr(parsed.exception)
                 raise DagsterDbtCliRuntimeError(description=f"dbt parse failed:\n\n{detail}")
@@ -187,6 +194,19 @@ def _collect_errors(errors: list[str]) -> Any:
 def _project_target(project_dir: Path) -> Path:
     """The project's own target folder (``$DBT_TARGET_PATH``, as dagster-dbt reads it)."""
     return project_dir / os.environ.get("DBT_TARGET_PATH", "target")
+
+
+def _prune_invocations(current: Path, keep: int = KEEP_INVOCATIONS) -> None:
+    """Remove the oldest invocation folders of the step `current` belongs to (named
+    ``<step>-<run id>-<uuid>`` by dagster-dbt), keeping the newest `keep`."""
+    step = current.name.split("-")[0]
+    folders = sorted(
+        (p for p in current.parent.glob(f"{step}-*-*") if p.is_dir() and p != current),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in folders[max(keep - 1, 0) :]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _release_warehouse() -> None:
