@@ -13,9 +13,14 @@ growing table checks the rows of the lines loaded since its last passing validat
 not the whole table: the contract is about values each row takes from its own line,
 and loaded_at lets DuckDB skip the older row groups. (dbt's tests on the contact-keyed
 models cover the rows a run re-derives for older lines.) The mark
-(`meta.gx_checked_through`, in the warehouse) moves only when the suite passes, so a
-failure is checked again in the next run. `python -m orchestration.quality` checks
-every row.
+(`meta.gx_checked_through`, in the warehouse) of a blocking suite moves only when it
+passes, so a failure is checked again in the next run. A warn suite's mark moves after
+every validation: its bad lines are quarantined, and reported in the run that loaded
+them (checking them again would re-read a window that grows with every run). A suite
+whose inputs did not change since its last pass (no rows loaded since the mark; for
+the whole-table `dim_products`, the same product_id values, compared by fingerprint) is
+not run again: a run with nothing new never imports GX. `python -m
+orchestration.quality` checks every row.
 
 `validate_all()` runs several suites on one GX context and updates the Data Docs once,
 with the pages of those validations only: rendering the site is GX's largest fixed
@@ -30,6 +35,7 @@ the dbt test is the model's key, the GX one is part of the published contract.
 from __future__ import annotations
 
 import csv
+import functools
 import logging
 import os
 from collections.abc import Callable
@@ -86,6 +92,12 @@ class Suite:
     asset: tuple[str, ...] = ()
     # an incremental validation reads the rows loaded since the last pass (else all)
     since_last_pass: bool = False
+    # what else the suite compares the rows with, counted since the last pass (the
+    # landed lines the audit rows must match): nothing new and no new rows, no work
+    other_inputs_since: Callable[[duckdb.DuckDBPyConnection, str], int] | None = None
+    # a whole-table suite: SQL giving one text that changes whenever what the
+    # expectations read changes; equal to the one of the last pass, no work
+    fingerprint: str | None = None
 
     @property
     def asset_path(self) -> tuple[str, ...]:
@@ -118,11 +130,16 @@ class Outcome:
     # GX's identifiers of the validation result and its suite: their Data Docs pages
     docs_resources: tuple = ()
     error: str | None = None  # the suite could not run (validate_all): why
+    # nothing the suite reads changed since its last pass (incremental runs): what
+    # stayed the same; GX was not run again
+    unchanged: str | None = None
 
     @property
     def message(self) -> str:
         if self.error is not None:
             return f"{self.table}: the suite could not run: {self.error}"
+        if self.unchanged is not None:
+            return f"{self.table}: {self.unchanged}; the last passing validation stands"
         if self.success:
             rows = f"{self.row_count} rows" + (
                 f" loaded since {self.since}" if self.since is not None else ""
@@ -194,12 +211,17 @@ def _dim_products_expectations(_con: duckdb.DuckDBPyConnection, _landed: str) ->
     ]
 
 
+def _landed(con: duckdb.DuckDBPyConnection, landed_lines: str) -> int:
+    """The landing tables' rows that meet the condition `landed_lines`."""
+    counts = [f"select count(*) from raw.{source}_lines where {landed_lines}" for source in SOURCES]
+    return sum(con.execute(sql).fetchall()[0][0] for sql in counts)
+
+
 def _audit_expectations(con: duckdb.DuckDBPyConnection, landed_lines: str) -> list:
     """`landed_lines`: the condition on the landing tables' rows the batch speaks of."""
     import great_expectations as gx
 
-    counts = [f"select count(*) from raw.{source}_lines where {landed_lines}" for source in SOURCES]
-    landed = sum(con.execute(sql).fetchall()[0][0] for sql in counts)
+    landed = _landed(con, landed_lines)
     e = gx.expectations
     return [
         # conservation: one audit row per landed line, no more, no less
@@ -235,12 +257,16 @@ SUITES: dict[str, Suite] = {
         table="main.dim_products",
         expectations=_dim_products_expectations,
         example_columns=("product_id",),
+        # the expectations read product_id only: its values, sorted, with the nulls
+        fingerprint="select count(*) || ':' || md5(to_json(list(product_id order by product_id)))"
+        " from main.dim_products",
     ),
     "audit_raw_lines": Suite(
         name="audit_raw_lines_conservation",
         table="main.audit_raw_lines",
         expectations=_audit_expectations,
         since_last_pass=True,
+        other_inputs_since=_landed,
     ),
     **{
         f"stg_{source}__events": Suite(
@@ -296,31 +322,60 @@ def _failure(item: Any, columns: tuple[str, ...]) -> Failure:
     return Failure(config.type, column, int(count), examples)
 
 
+# the last passing incremental validation of each suite: the latest loaded_at it
+# checked (suites on growing tables), or its fingerprint (whole-table suites)
 MARKS_TABLE = "meta.gx_checked_through"
+FINGERPRINTS_TABLE = "meta.gx_passed_fingerprint"
+MARK_COLUMNS = {MARKS_TABLE: "loaded_at timestamp", FINGERPRINTS_TABLE: "fingerprint varchar"}
 
 
-def _checked_mark(con: duckdb.DuckDBPyConnection, suite: Suite) -> Any:
-    """The latest loaded_at of the suite's last passing incremental validation, or None."""
+def _mark(con: duckdb.DuckDBPyConnection, table: str, suite: Suite) -> Any:
+    """The suite's value in a marks table, or None."""
+    schema, name = table.split(".")
     exists = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'meta' and table_name = 'gx_checked_through'"
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
     ).fetchall()[0][0]
     if not exists:
         return None
+    column = MARK_COLUMNS[table].split()[0]
     return con.execute(
-        f"select max(loaded_at) from {MARKS_TABLE} where suite_name = ?", [suite.name]
+        f"select max({column}) from {table} where suite_name = ?", [suite.name]
     ).fetchall()[0][0]
 
 
-def _advance_mark(warehouse: Path, suite: Suite, latest: Any) -> None:
+def _advance_mark(warehouse: Path, table: str, suite: Suite, value: Any) -> None:
     with duckdb.connect(str(warehouse), config=duckdb_config()) as con:
         con.execute("create schema if not exists meta")
         con.execute(
-            f"create table if not exists {MARKS_TABLE}"
-            " (suite_name varchar not null, loaded_at timestamp)"
+            f"create table if not exists {table}"
+            f" (suite_name varchar not null, {MARK_COLUMNS[table]})"
         )
-        con.execute(f"delete from {MARKS_TABLE} where suite_name = ?", [suite.name])
-        con.execute(f"insert into {MARKS_TABLE} values (?, ?)", [suite.name, latest])
+        con.execute(f"delete from {table} where suite_name = ?", [suite.name])
+        con.execute(f"insert into {table} values (?, ?)", [suite.name, value])
+
+
+def _unchanged(
+    con: duckdb.DuckDBPyConnection, suite: Suite, since: Any, row_count: int, in_scope: str
+) -> str | None:
+    """What stayed the same since the suite's last passing incremental validation, when
+    nothing it reads changed (GX would check an empty batch, or the same column again);
+    else None."""
+    if suite.since_last_pass:
+        if since is None or row_count:
+            return None
+        if suite.other_inputs_since is not None and suite.other_inputs_since(con, in_scope):
+            return None
+        return f"no rows loaded since {since}"
+    if suite.fingerprint is not None:
+        passed = _mark(con, FINGERPRINTS_TABLE, suite)
+        if passed is not None and passed == _fingerprint(con, suite):
+            return "the values the suite reads are those of its last pass"
+    return None
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, suite: Suite) -> str:
+    return con.execute(suite.fingerprint).fetchall()[0][0]
 
 
 def validate(
@@ -328,14 +383,42 @@ def validate(
     warehouse: Path,
     *,
     incremental: bool = False,
-    context: Any = None,
+    get_context: Callable[[], Any] = _context,
 ) -> Outcome:
     """Run one suite on the warehouse file (read-only). The Data Docs are updated by
     `validate_all()`, once for all the suites it runs.
 
     incremental: check only the rows of the lines loaded since the suite's last passing
-    incremental validation, and move that mark when this one passes.
-    context: the GX context, shared by the suites of one `validate_all()`."""
+    incremental validation, and move that mark when this one passes. When nothing the
+    suite reads changed since then, GX is not run (nor imported): the outcome says so.
+    get_context: gives the GX context, shared by the suites of one `validate_all()`."""
+    # Figures the expectations need, read before GX opens the file: one process may not
+    # hold two DuckDB connections to a file with different settings.
+    with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config()) as con:
+        since = latest = None
+        if incremental and suite.since_last_pass:
+            since = _mark(con, MARKS_TABLE, suite)
+            latest = con.execute(f"select max(loaded_at) from {suite.table}").fetchall()[0][0]
+        # the rows checked; the same condition picks the landed lines they come from
+        in_scope = "true" if since is None else f"loaded_at > cast('{since}' as timestamp)"
+        row_count = con.execute(
+            f"select count(*) from {suite.table} where {suite.rows} and {in_scope}"
+        ).fetchall()[0][0]
+        unchanged = _unchanged(con, suite, since, row_count, in_scope) if incremental else None
+        if unchanged is not None:
+            return Outcome(
+                suite=suite.name,
+                table=suite.asset_path[-1],
+                success=True,
+                row_count=row_count,
+                evaluated=0,
+                failures=[],
+                since=since,
+                unchanged=unchanged,
+            )
+        fingerprint = _fingerprint(con, suite) if incremental and suite.fingerprint else None
+        expectations = suite.expectations(con, in_scope)
+
     import great_expectations as gx
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -344,21 +427,7 @@ def validate(
     from orchestration import gx_duckdb
 
     gx_duckdb.install()
-    # Figures the expectations need, read before GX opens the file: one process may not
-    # hold two DuckDB connections to a file with different settings.
-    with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config()) as con:
-        since = latest = None
-        if incremental and suite.since_last_pass:
-            since = _checked_mark(con, suite)
-            latest = con.execute(f"select max(loaded_at) from {suite.table}").fetchall()[0][0]
-        # the rows checked; the same condition picks the landed lines they come from
-        in_scope = "true" if since is None else f"loaded_at > cast('{since}' as timestamp)"
-        row_count = con.execute(
-            f"select count(*) from {suite.table} where {suite.rows} and {in_scope}"
-        ).fetchall()[0][0]
-        expectations = suite.expectations(con, in_scope)
-
-    context = context or _context()
+    context = get_context()
     schema, table = suite.table.split(".")
     config = {k: v for k, v in duckdb_config().items() if k != "preserve_insertion_order"}
     source = context.data_sources.add_or_update_sql(
@@ -410,8 +479,13 @@ def validate(
     failures = [
         _failure(item, suite.example_columns) for item in validation.results if not item.success
     ]
-    if incremental and suite.since_last_pass and validation.success and latest is not None:
-        _advance_mark(warehouse, suite, latest)
+    # a blocking suite is checked again until it passes; a warn suite's lines are
+    # quarantined and reported once
+    passed = validation.success or not suite.blocking
+    if incremental and suite.since_last_pass and passed and latest is not None:
+        _advance_mark(warehouse, MARKS_TABLE, suite, latest)
+    if fingerprint is not None and validation.success:
+        _advance_mark(warehouse, FINGERPRINTS_TABLE, suite, fingerprint)
     return Outcome(
         suite=suite.name,
         table=suite.asset_path[-1],
@@ -429,12 +503,13 @@ def validate_all(
 ) -> list[Outcome]:
     """Run each suite as `validate()` does, on one GX context, then update the Data
     Docs once: the pages of these validations and the index. A suite that raises is a
-    failed outcome with the error, and the others still run and report."""
-    context = _context()
+    failed outcome with the error, and the others still run and report. GX's context is
+    made when the first suite needs it: a run with nothing new never imports GX."""
+    get_context = functools.cache(_context)
     outcomes = []
     for suite in suites:
         try:
-            outcome = validate(suite, warehouse, incremental=incremental, context=context)
+            outcome = validate(suite, warehouse, incremental=incremental, get_context=get_context)
         except Exception as exc:  # noqa: BLE001 - reported as the suite's outcome
             log.exception("suite %s could not run", suite.name)
             outcome = Outcome(
@@ -449,7 +524,7 @@ def validate_all(
         outcomes.append(outcome)
     pages = [r for outcome in outcomes for r in outcome.docs_resources]
     if pages:  # no pages: nothing new to show (an empty list would rebuild the site)
-        context.build_data_docs(resource_identifiers=pages)
+        get_context().build_data_docs(resource_identifiers=pages)
     return outcomes
 
 

@@ -205,3 +205,49 @@ def test_a_suite_that_cannot_run_fails_alone_and_the_others_still_report(
     assert [o.success for o in outcomes] == [False, True]
     assert outcomes[0].error is not None and "no_such_table" in outcomes[0].error
     assert outcomes[0].message.startswith("no_such_table: the suite could not run: ")
+
+
+def test_a_run_with_nothing_new_skips_gx_and_any_change_brings_it_back(
+    built: Path, warehouse_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestration import quality
+    from orchestration.quality import SUITES, validate_all
+
+    suites = list(SUITES.values())
+    # The build's run checked every suite and left its mark. The samples' bad lines
+    # failed the warn suites there, once: a warn suite's mark moves anyway.
+    summary = (built.parent / "run_stdout.txt").read_text()
+    for source in ("usercom", "esputnik", "insend"):
+        assert re.search(rf"FAIL \(warn\) .*gx_stg_{source}__events_types", summary)
+
+    def no_gx():
+        raise AssertionError("GX was asked for a context")
+
+    real_context = quality._context
+    monkeypatch.setattr(quality, "_context", no_gx)
+    quiet = validate_all(suites, warehouse_copy, incremental=True)
+    assert [(o.success, o.evaluated, o.error) for o in quiet] == [(True, 0, None)] * len(suites)
+    assert all(o.unchanged is not None for o in quiet)
+    assert "last passing validation stands" in quiet[0].message
+
+    # A product repeated in dim_products, and a landed line without its audit row: no
+    # audit row is new, yet both suites must run again, and fail.
+    with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute("insert into dim_products select * from dim_products limit 1")
+        con.execute(
+            "insert into raw.usercom_lines select * replace ("
+            " raw_line_no + 1000000 as raw_line_no, loaded_at + interval 1 hour as loaded_at)"
+            " from raw.usercom_lines order by loaded_at desc limit 1"
+        )
+    monkeypatch.setattr(quality, "_context", real_context)
+    again = {o.suite: o for o in validate_all(suites, warehouse_copy, incremental=True)}
+    dim, audit = again["dim_products_contract"], again["audit_raw_lines_conservation"]
+    assert (dim.success, dim.unchanged, [f.column for f in dim.failures]) == (
+        False,
+        None,
+        ["product_id"],
+    )
+    assert (audit.success, audit.unchanged, audit.row_count) == (False, None, 0)
+    assert [(f.column, f.unexpected_count) for f in audit.failures] == [("(table)", 1)]
+    # the others read nothing new
+    assert sum(o.unchanged is not None for o in again.values()) == len(suites) - 2
