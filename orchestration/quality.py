@@ -356,26 +356,25 @@ def _advance_mark(warehouse: Path, table: str, suite: Suite, value: Any) -> None
 
 
 def _unchanged(
-    con: duckdb.DuckDBPyConnection, suite: Suite, since: Any, row_count: int, in_scope: str
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    since: Any,
+    row_count: int,
+    in_scope: str,
+    fingerprint: str | None,
 ) -> str | None:
     """What stayed the same since the suite's last passing incremental validation, when
     nothing it reads changed (GX would check an empty batch, or the same column again);
-    else None."""
+    else None. fingerprint: the suite's fingerprint now, for a whole-table suite."""
     if suite.since_last_pass:
         if since is None or row_count:
             return None
         if suite.other_inputs_since is not None and suite.other_inputs_since(con, in_scope):
             return None
         return f"no rows loaded since {since}"
-    if suite.fingerprint is not None:
-        passed = _mark(con, FINGERPRINTS_TABLE, suite)
-        if passed is not None and passed == _fingerprint(con, suite):
-            return "the values the suite reads are those of its last pass"
+    if fingerprint is not None and fingerprint == _mark(con, FINGERPRINTS_TABLE, suite):
+        return "the values the suite reads are those of its last pass"
     return None
-
-
-def _fingerprint(con: duckdb.DuckDBPyConnection, suite: Suite) -> str:
-    return con.execute(suite.fingerprint).fetchall()[0][0]
 
 
 def validate(
@@ -404,7 +403,12 @@ def validate(
         row_count = con.execute(
             f"select count(*) from {suite.table} where {suite.rows} and {in_scope}"
         ).fetchall()[0][0]
-        unchanged = _unchanged(con, suite, since, row_count, in_scope) if incremental else None
+        fingerprint = None
+        if incremental and suite.fingerprint is not None:
+            fingerprint = con.execute(suite.fingerprint).fetchall()[0][0]
+        unchanged = (
+            _unchanged(con, suite, since, row_count, in_scope, fingerprint) if incremental else None
+        )
         if unchanged is not None:
             return Outcome(
                 suite=suite.name,
@@ -416,7 +420,6 @@ def validate(
                 since=since,
                 unchanged=unchanged,
             )
-        fingerprint = _fingerprint(con, suite) if incremental and suite.fingerprint else None
         expectations = suite.expectations(con, in_scope)
 
     import great_expectations as gx
@@ -484,7 +487,7 @@ def validate(
     passed = validation.success or not suite.blocking
     if incremental and suite.since_last_pass and passed and latest is not None:
         _advance_mark(warehouse, MARKS_TABLE, suite, latest)
-    if fingerprint is not None and validation.success:
+    if fingerprint is not None and passed:
         _advance_mark(warehouse, FINGERPRINTS_TABLE, suite, fingerprint)
     return Outcome(
         suite=suite.name,
