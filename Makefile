@@ -16,9 +16,13 @@ export DO_NOT_TRACK := 1
 # Dagster run) would otherwise compile its imports from source, ~5 s of start-up each.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: install run test dev lint format manifest notebooks docs bench clean
+.PHONY: help install run test dev lint format manifest notebooks docs bench publish clean
 
 EVENTS ?= 1000000
+DAGSTER_PORT ?= 3000
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -28,48 +32,55 @@ $(BIN)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --locked --quiet
 	@touch $@
 
-install: $(BIN)/.synced $(DAGSTER_HOME)/dagster.yaml
+install: $(BIN)/.synced $(DAGSTER_HOME)/dagster.yaml ## the locked environment in .venv/ (uv)
 
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
 	cp orchestration/dagster.yaml $@
 
-# dagster-dbt loads the dbt manifest; parse it before anything imports the definitions.
+# dagster-dbt loads the dbt manifest; parse it before anything imports the definitions
+# (with the paths a run hands dbt, so the run's own parse stays partial).
 manifest: install
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	@$(BIN)/python -m orchestration.cli parse
 
-run: manifest
-	$(BIN)/python -m orchestration.cli run
+run: manifest ## land $RAW_DATA_DIR, build, check, publish, print a summary
+	@$(BIN)/python -m orchestration.cli run
 
-test: manifest
+test: manifest ## the whole test suite
 	$(BIN)/pytest
 
-dev: manifest
-	$(BIN)/dagster dev --host 127.0.0.1
+# Dagster's own deprecation notices are not the user's to act on.
+dev: manifest ## dagster dev on http://127.0.0.1:$DAGSTER_PORT (default 3000)
+	PYTHONWARNINGS=ignore $(BIN)/dagster dev --host 127.0.0.1 --port $(DAGSTER_PORT)
 
 # Execute the notebooks against the current warehouse; HTML into build/notebooks/.
-notebooks: install
+notebooks: install ## execute the notebooks on the warehouse; HTML in build/notebooks/
 	$(BIN)/python -m orchestration.notebooks
 
-# dbt docs (dbt_project/target/index.html) and the GX Data Docs
-# (build/gx/gx/uncommitted/data_docs/local_site/index.html).
-docs: manifest
-	cd dbt_project && ../$(BIN)/dbt docs generate --quiet --profiles-dir .
+# dbt docs as one self-contained page (--static: opens from the file, no server) and
+# the GX Data Docs.
+docs: manifest ## dbt docs and GX Data Docs (paths printed)
+	cd dbt_project && ../$(BIN)/dbt docs generate --static --quiet --profiles-dir .
 	$(BIN)/python -m orchestration.quality --docs
+	@echo "dbt docs: $(CURDIR)/dbt_project/target/static_index.html (or: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir .)"
 
 # Generate EVENTS synthetic events, build them as `make run` does, measure; report in
 # build/bench/report.md (+ .json). Not a test: a measurement.
-bench: manifest
+bench: manifest ## make bench EVENTS=1000000: generate, build, measure (build/bench/)
 	$(BIN)/python -m orchestration.bench --events $(EVENTS)
 
-lint: install
-	$(BIN)/ruff check orchestration tests raw_samples
-	$(BIN)/ruff format --check orchestration tests raw_samples
+lint: install ## ruff and sqlfluff
+	$(BIN)/ruff check orchestration tests tools
+	$(BIN)/ruff format --check orchestration tests tools
 	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests
 
-format: install
-	$(BIN)/ruff check --fix orchestration tests raw_samples
-	$(BIN)/ruff format orchestration tests raw_samples
+format: install ## ruff format
+	$(BIN)/ruff check --fix orchestration tests tools
+	$(BIN)/ruff format orchestration tests tools
 
-clean:
-	rm -rf $(VENV) $(TOOLS) dbt_project/target dbt_project/logs warehouse .dagster_home
+# After `dbt build` run by hand: publish the build file to $$WAREHOUSE_PATH for readers.
+publish: install ## publish the build file to $WAREHOUSE_PATH (after dbt run by hand)
+	@$(BIN)/python -m orchestration.cli publish
+
+clean: ## remove build outputs (build/, dbt target/ and logs/); keeps the warehouse and .venv
+	rm -rf build dbt_project/target dbt_project/logs

@@ -8,10 +8,9 @@ from dagster import AssetExecutionContext, AssetKey, MetadataValue, Output
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
-from orchestration import settings
-from orchestration.assets_landing import WAREHOUSE_POOL
 from orchestration.dbt_resource import ProjectDbtCliResource
 from orchestration.project import dbt_project
+from orchestration.resources import WarehouseResource
 
 QUALITY_TABLES = ("audit_raw_lines", "quarantine_events")
 PREVIEW_ROWS = 5
@@ -70,9 +69,10 @@ def _table_metadata(con: duckdb.DuckDBPyConnection, key: AssetKey) -> dict:
     return metadata
 
 
-def _build(context: AssetExecutionContext, dbt: ProjectDbtCliResource):
-    # dbt-duckdb creates the database file but not its folder.
-    settings.warehouse_path().parent.mkdir(parents=True, exist_ok=True)
+def _build(
+    context: AssetExecutionContext, dbt: ProjectDbtCliResource, warehouse: WarehouseResource
+):
+    # `warehouse` holds the run's writer lock and has prepared the build file dbt writes.
     # Row counts and previews are read once dbt has released the DuckDB file (one writer
     # at a time), then attached to each model's materialization.
     # Unit tests check the SQL logic, not the data: they run in `make test`
@@ -86,7 +86,7 @@ def _build(context: AssetExecutionContext, dbt: ProjectDbtCliResource):
     except DagsterDbtCliRuntimeError as exc:
         # what did build (and the failed tests) is still recorded; the step fails after
         failure = exc
-    with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
+    with warehouse.connect(read_only=True) as con:
         for event in events:
             if isinstance(event, Output) and context.has_assets_def:
                 key = context.asset_key_for_output(event.output_name)
@@ -105,12 +105,13 @@ def _build(context: AssetExecutionContext, dbt: ProjectDbtCliResource):
     dagster_dbt_translator=translator,
     exclude=MARTS_SELECTION,
     name="dbt_models",
-    pool=WAREHOUSE_POOL,
 )
-def dbt_models(context: AssetExecutionContext, dbt: ProjectDbtCliResource):
+def dbt_models(
+    context: AssetExecutionContext, dbt: ProjectDbtCliResource, warehouse: WarehouseResource
+):
     """Seeds, staging, intermediate models, facts, dimensions and audit tables (dbt build:
     run + test); dbt tests report as asset checks."""
-    yield from _build(context, dbt)
+    yield from _build(context, dbt, warehouse)
 
 
 @dbt_assets(
@@ -119,8 +120,9 @@ def dbt_models(context: AssetExecutionContext, dbt: ProjectDbtCliResource):
     dagster_dbt_translator=translator,
     select=MARTS_SELECTION,
     name="dbt_funnel_marts",
-    pool=WAREHOUSE_POOL,
 )
-def dbt_funnel_marts(context: AssetExecutionContext, dbt: ProjectDbtCliResource):
+def dbt_funnel_marts(
+    context: AssetExecutionContext, dbt: ProjectDbtCliResource, warehouse: WarehouseResource
+):
     """The funnel journeys and marts; they wait for the blocking contract checks."""
-    yield from _build(context, dbt)
+    yield from _build(context, dbt, warehouse)

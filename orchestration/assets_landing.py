@@ -7,16 +7,22 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    Failure,
     MaterializeResult,
     MetadataValue,
     asset,
 )
 
-from orchestration.landing import land_source
+from orchestration.landing import land_source, unknown_entries
 from orchestration.resources import WarehouseResource
 from orchestration.settings import SOURCES
 
-WAREHOUSE_POOL = "duckdb_warehouse"
+
+def missing_raw_dir_message(raw_dir) -> str:
+    return (
+        f"RAW_DATA_DIR {raw_dir} does not exist: set RAW_DATA_DIR to the folder that "
+        f"holds the {', '.join(s + '/' for s in SOURCES)} dump folders"
+    )
 
 
 def landing_asset_key(source: str) -> AssetKey:
@@ -32,13 +38,19 @@ def build_landing_asset(source: str) -> AssetsDefinition:
         description="Every dump file under the source folder could be read; "
         "a failed file landed none of its lines and is retried next run.",
     )
+    known = AssetCheckSpec(
+        "no_unknown_files",
+        asset=key,
+        description=f"Nothing under $RAW_DATA_DIR is skipped without a word: files in {source}/ "
+        "that are not dumps (*.jsonl, *.jsonl.gz) and entries at the top that are not a "
+        f"source folder ({', '.join(SOURCES)}) are listed here.",
+    )
 
     @asset(
         key=key,
         group_name="landing",
         kinds={"duckdb", "python"},
-        pool=WAREHOUSE_POOL,
-        check_specs=[check],
+        check_specs=[check, known],
         description=(
             f"Raw lines of the {source} dumps under $RAW_DATA_DIR/{source}/ (*.jsonl, "
             "*.jsonl.gz), unparsed, with raw_file, raw_line_no, file_sha256, loaded_at. "
@@ -47,6 +59,14 @@ def build_landing_asset(source: str) -> AssetsDefinition:
         ),
     )
     def _landing(context: AssetExecutionContext, warehouse: WarehouseResource):
+        if not warehouse.raw_dir.is_dir():
+            raise Failure(description=missing_raw_dir_message(warehouse.raw_dir))
+        unknown = unknown_entries(warehouse.raw_dir)
+        strays = unknown[source] + [
+            f"{name} (not a source folder: {', '.join(SOURCES)})" for name in unknown[None]
+        ]
+        for stray in strays:
+            context.log.warning(f"not landed: {stray}")
         with warehouse.connect() as con:
             report = land_source(con, source, warehouse.raw_dir)
             total_rows = con.execute(f"select count(*) from raw.{source}_lines").fetchall()[0][0]
@@ -76,7 +96,16 @@ def build_landing_asset(source: str) -> AssetsDefinition:
                             "\n".join(f"- {f.detail}" for f in report.failed) or "none"
                         )
                     },
-                )
+                ),
+                AssetCheckResult(
+                    check_name=known.name,
+                    passed=not strays,
+                    severity=AssetCheckSeverity.WARN,
+                    description=("not landed: " + "; ".join(strays)) if strays else None,
+                    metadata={
+                        "unknown": MetadataValue.md("\n".join(f"- {s}" for s in strays) or "none")
+                    },
+                ),
             ],
         )
 

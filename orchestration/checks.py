@@ -10,7 +10,6 @@ blocking check fails that step after every selected suite has reported.
 """
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -23,7 +22,6 @@ from dagster import (
     multi_asset_check,
 )
 
-from orchestration.assets_landing import WAREHOUSE_POOL
 from orchestration.quality import SUITES, Outcome, Suite, data_docs_index, validate_all
 from orchestration.resources import WarehouseResource
 
@@ -74,7 +72,6 @@ def _result(suite: Suite, outcome: Outcome) -> AssetCheckResult:
         for suite in SUITES.values()
     ],
     can_subset=True,
-    pool=WAREHOUSE_POOL,
 )
 def gx_suites(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
@@ -83,7 +80,7 @@ def gx_suites(
     orchestration.quality: every row)."""
     selected = context.selected_asset_check_keys
     suites = [s for s in SUITES.values() if check_key(s) in selected]
-    outcomes = validate_all(suites, Path(warehouse.warehouse_path), incremental=True)
+    outcomes = validate_all(suites, warehouse.build_file, incremental=True)
     for suite, outcome in zip(suites, outcomes, strict=True):
         (context.log.info if outcome.success else context.log.warning)(outcome.message)
         yield _result(suite, outcome)

@@ -3,31 +3,115 @@
 Runs the ``build_everything`` job of the Dagster definitions in process (the same
 assets, checks and resources ``dagster dev`` shows), then prints a short summary read
 back from the warehouse. Exits non-zero when the run failed, e.g. a blocking check.
+
+Quiet by default: one line per step, the summary, and one line per failure (what,
+where, what to do). Everything else (Dagster's messages, dbt's and GX's detail, stack
+traces) goes to a log file under ``build/logs/``, whose path is printed; ``--verbose``
+prints Dagster's own console log as well.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
+import signal
+import socket
 import sys
+import time
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
-from dagster import AssetCheckSeverity, DagsterInstance
 
 from orchestration import settings
-from orchestration.summary import print_checks, print_summary
+from orchestration.warehouse import (
+    HOST_TAG,
+    PID_TAG,
+    WarehouseError,
+    WriterLock,
+    prepare_build_file,
+)
+
+LOG_DIR = settings.REPO_ROOT / "build" / "logs"
+KEEP_LOGS = 20
 
 
-def run() -> int:
-    # Imported here so `--help` works before the dbt manifest exists.
+def _log_file() -> Path:
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    logs = sorted(LOG_DIR.glob("run-*.log"))
+    for old in logs[: max(len(logs) - KEEP_LOGS + 1, 0)]:
+        old.unlink(missing_ok=True)
+    return LOG_DIR / f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}.log"
+
+
+def _terminate(signum, _frame):
+    # SIGTERM as SIGINT: Dagster then ends the run as interrupted, its steps' `finally`
+    # blocks run and the writer lock is let go
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _fail(reason: str, detail: str, started: float) -> int:
+    print(f"ERROR {detail}", file=sys.stderr)
+    print(f"RUN FAILED ({reason}) after {time.monotonic() - started:.1f} s", file=sys.stderr)
+    return 1
+
+
+def _preflight() -> None:
+    """What can be told in one line before Dagster starts: the landing folder exists,
+    the warehouse can be written, nobody else is writing it (waits, bounded)."""
+    from orchestration.assets_landing import missing_raw_dir_message
+
+    raw = settings.raw_data_dir()
+    if not raw.is_dir():
+        raise WarehouseError(missing_raw_dir_message(raw))
+    build = settings.build_path()
+    lock = WriterLock(build)
+    lock.acquire("make run (pre-flight)", on_wait=lambda line: print(f"  {line}", flush=True))
+    try:
+        prepare_build_file(settings.warehouse_path(), build)
+    finally:
+        lock.release()
+
+
+def run(verbose: bool = False) -> int:
+    started = time.monotonic()
+    log_path = _log_file()
+    logging.basicConfig(
+        filename=log_path, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s"
+    )
+    logging.captureWarnings(True)
+    warnings.simplefilter("default")
+    signal.signal(signal.SIGTERM, _terminate)
+    print(f"warehouse {settings.warehouse_path()}  (landing folder {settings.raw_data_dir()})")
+    print(f"log       {log_path}", flush=True)
+    try:
+        _preflight()
+    except WarehouseError as exc:
+        return _fail("nothing was run", str(exc), started)
+
+    # Imported here so `--help` and the pre-flight answer before the definitions load.
+    from dagster import AssetCheckSeverity, DagsterInstance
+
     from orchestration.definitions import defs
+    from orchestration.summary import print_checks, print_summary
 
     instance = DagsterInstance.get()  # $DAGSTER_HOME, set by the Makefile
     job = defs.resolve_job_def("build_everything")
-    result = job.execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
+    loggers: dict = {"progress": {}, "file": {"config": {"path": str(log_path)}}}
+    if verbose:
+        loggers["console"] = {"config": {"log_level": "INFO"}}
+    try:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            tags={PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
+            run_config={"loggers": loggers},
+        )
+    except KeyboardInterrupt:
+        return _fail("interrupted", "the run was stopped; the next run continues it", started)
+
     new_lines = {
         event.asset_key.path[-1].removesuffix("_lines"): event.metadata["new_lines"].value
         for event in (e.materialization for e in result.get_asset_materialization_events())
@@ -38,26 +122,102 @@ def run() -> int:
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
-    with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
-        print_summary(con, sys.stdout, new_lines=new_lines)
+    # The build file holds what this run did, published or not; it may be held by
+    # another writer when the run could not start: then the published state.
+    for path in (settings.build_path(), settings.warehouse_path()):
+        try:
+            with duckdb.connect(str(path), read_only=True) as con:
+                print_summary(con, sys.stdout, new_lines=new_lines)
+            break
+        except duckdb.Error:
+            continue
     print_checks(checks, sys.stdout)
+    elapsed = time.monotonic() - started
     blocking = [c for c in checks if not c.passed and c.severity == AssetCheckSeverity.ERROR]
+    published = any(
+        e.asset_key.path == ["published_warehouse"]
+        for e in (m.materialization for m in result.get_asset_materialization_events())
+    )
+    print("\n== Next ==")
+    print(f"  log: {log_path}")
+    print("  UI: make dev (http://127.0.0.1:3000) · notebooks: make notebooks · docs: make docs")
     if not result.success or blocking:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]
         failed += [f"check {c.check_name}" for c in blocking]
-        print(f"\nRUN FAILED ({', '.join(failed) or 'unknown'})", file=sys.stderr)
+        print(
+            f"\nRUN FAILED ({', '.join(failed) or 'unknown'}) after {elapsed:.1f} s; "
+            f"{settings.warehouse_path()} still holds the last published state",
+            file=sys.stderr,
+        )
         return 1
+    state = "published" if published else "not published"
+    print(f"\nRUN OK in {elapsed:.1f} s: {settings.warehouse_path()} {state}")
+    return 0
+
+
+def parse() -> int:
+    """``make manifest``: parse the dbt project with the paths a run hands dbt, so that
+    the run's own parse is partial (dbt parses everything again when the profile's
+    warehouse path differs)."""
+    os.environ.update(settings.dbt_environment())
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(
+        [
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(settings.DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(settings.DBT_PROJECT_DIR),
+        ]
+    )
+    if not result.success:
+        print(f"ERROR dbt parse failed: {result.exception or 'see dbt_project/logs'}")
+        return 1
+    return 0
+
+
+def publish_by_hand() -> int:
+    """``make publish``: what the ``published_warehouse`` asset does, under the lock."""
+    from orchestration.warehouse import publish
+
+    build, published = settings.build_path(), settings.warehouse_path()
+    if not build.exists():
+        print(f"ERROR no build file {build}: run `make run` first", file=sys.stderr)
+        return 1
+    lock = WriterLock(build)
+    try:
+        lock.acquire("make publish", on_wait=print)
+        changed = publish(published, build)
+    except WarehouseError as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
+        return 1
+    finally:
+        lock.release()
+    print(f"published {published}" if changed else f"{published} is up to date")
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="land every dump, build every model, run every check")
-    sub.add_parser("summary", help="print the summary of the current warehouse")
+    run_parser = sub.add_parser("run", help="land every dump, build every model, run every check")
+    run_parser.add_argument(
+        "--verbose", action="store_true", help="also print Dagster's log (stack traces too)"
+    )
+    sub.add_parser("parse", help="parse the dbt project (dagster-dbt reads its manifest)")
+    sub.add_parser("publish", help="publish the build file (after dbt run by hand)")
+    sub.add_parser("summary", help="print the summary of the published warehouse")
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run()
+        return run(verbose=args.verbose)
+    if args.command == "parse":
+        return parse()
+    if args.command == "publish":
+        return publish_by_hand()
+    from orchestration.summary import print_summary
+
     with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
         print_summary(con, sys.stdout)
     return 0

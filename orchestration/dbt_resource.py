@@ -47,6 +47,8 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from packaging import version
 
+from orchestration.settings import dbt_environment
+
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 # Invocation folders kept per step (its run_results.json, dbt.log, compiled SQL); older
 # ones are removed, or every run would leave ~4 MB behind for good.
@@ -72,6 +74,7 @@ class ProjectDbtCliResource(DbtCliResource):
         """Run ``dbt <args>`` in this process for the assets selected in ``context`` and
         yield their Dagster events; raise ``DagsterDbtCliRuntimeError`` at the end when
         dbt failed."""
+        os.environ.update(dbt_environment())  # dbt's profile reads them
         cleaned, runtime_selects, runtime_excludes = extract_runtime_selection_from_args(args)
         params = get_updated_cli_invocation_params_for_context(
             context=context,
@@ -89,6 +92,10 @@ class ProjectDbtCliResource(DbtCliResource):
 
         common = [
             *self.global_config_flags,
+            # nothing on stdout: dbt's log is dbt.log in the invocation folder, and its
+            # errors reach Dagster (and make run's summary) through the callback
+            "--log-level",
+            "none",
             "--project-dir",
             str(project_dir),
             "--profiles-dir",
@@ -139,7 +146,8 @@ class ProjectDbtCliResource(DbtCliResource):
         if not result.success:
             detail = "\n\n".join(errors) or repr(result.exception)
             raise DagsterDbtCliRuntimeError(
-                description=f"dbt {' '.join(cleaned)} failed in process.\n\n{detail}"
+                description=f"dbt {' '.join(cleaned)} failed: {_first_error(errors, result)}"
+                f"\n\n{detail}"
             )
 
     def _parsed_manifest(
@@ -179,6 +187,14 @@ class ProjectDbtCliResource(DbtCliResource):
 
 # The events DbtCoreCliEventMessage.is_result_event accepts (it still checks each one).
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+
+
+def _first_error(errors: list[str], result: Any) -> str:
+    """One line: dbt's first error that names a node ("Failure in test ...", "Database
+    Error in model ..."), else its first error, else the exception."""
+    lines = [line.strip() for text in errors for line in text.splitlines() if line.strip()]
+    named = [line for line in lines if " in " in line and ("Failure" in line or "Error" in line)]
+    return (named or lines or [repr(result.exception)])[0]
 
 
 def _collect_errors(errors: list[str]) -> Any:

@@ -9,8 +9,10 @@ from dagster import AssetSelection, Definitions, define_asset_job, in_process_ex
 
 from orchestration.assets_dbt import dbt_funnel_marts, dbt_models
 from orchestration.assets_landing import landing_assets
+from orchestration.assets_publish import published_warehouse
 from orchestration.checks import gx_checks
 from orchestration.dbt_resource import ProjectDbtCliResource
+from orchestration.loggers import LOGGERS
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
 from orchestration.sensors import build_schedules, build_sensors
@@ -18,17 +20,19 @@ from orchestration.sensors import build_schedules, build_sensors
 build_everything = define_asset_job(
     "build_everything",
     selection=AssetSelection.all(),
-    description="Land every new dump, then build and test every dbt model.",
+    description="Land every new dump, build and test every dbt model, run the checks, "
+    "then publish the warehouse to $WAREHOUSE_PATH.",
     # One process per run: DuckDB takes one writer at a time, so steps in separate
     # processes would only wait for each other (and pay Python start-up per step).
     executor_def=in_process_executor,
 )
 
 defs = Definitions(
-    assets=[*landing_assets, dbt_models, dbt_funnel_marts],
+    assets=[*landing_assets, dbt_models, dbt_funnel_marts, published_warehouse],
     asset_checks=gx_checks,
     jobs=[build_everything],
     sensors=build_sensors(build_everything),
+    loggers=LOGGERS,
     schedules=build_schedules(build_everything),
     resources={
         "warehouse": WarehouseResource(),

@@ -125,6 +125,35 @@ def discover_dump_files(raw_dir: Path, source: str) -> list[Path]:
     return sorted(p for p in base.rglob("*") if p.is_file() and p.name.endswith(DUMP_SUFFIXES))
 
 
+def unknown_entries(raw_dir: Path) -> dict[str | None, list[str]]:
+    """What landing does not read, so that nothing is skipped without a word: under key
+    None the entries at the top of `raw_dir` that are not a source folder (``shopify/``,
+    ``UserCom/``, a stray file), under each source the files of its folder that are not
+    dumps (``*.jsonl``, ``*.jsonl.gz``). Paths relative to `raw_dir`, folders end in /.
+    A ``README*`` is the folder's documentation, not a stray."""
+    found: dict[str | None, list[str]] = {None: []}
+    if raw_dir.is_dir():
+        for entry in sorted(raw_dir.iterdir()):
+            if entry.name.startswith("README") and entry.is_file():
+                continue
+            if entry.name not in SOURCES or not entry.is_dir():
+                found[None].append(entry.name + ("/" if entry.is_dir() else ""))
+    for source in SOURCES:
+        base = raw_dir / source
+        found[source] = (
+            sorted(
+                str(p.relative_to(raw_dir))
+                for p in base.rglob("*")
+                if not p.is_dir()
+                and not p.name.endswith(DUMP_SUFFIXES)
+                and not p.name.startswith("README")
+            )
+            if base.is_dir()
+            else []
+        )
+    return found
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:

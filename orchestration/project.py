@@ -8,13 +8,16 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, dbt_environment
 
 # dagster-dbt's preparer (and any DbtCliResource without an explicit executable) runs
 # `dbt` from PATH; make that the dbt of this environment, however Dagster was started.
 _BIN = str(Path(sys.executable).parent)
 if os.environ.get("PATH", "").split(os.pathsep)[0] != _BIN:
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+
+# dbt resolves a relative warehouse path against its current folder: hand it absolute ones.
+os.environ.update(dbt_environment())
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # `dagster dev` re-parses on every load; elsewhere (make run, tests) `make` parses

@@ -133,13 +133,14 @@ class Outcome:
     # nothing the suite reads changed since its last pass (incremental runs): what
     # stayed the same; GX was not run again
     unchanged: str | None = None
+    last_message: str | None = None  # with `unchanged`: the last validation's message
 
     @property
     def message(self) -> str:
         if self.error is not None:
             return f"{self.table}: the suite could not run: {self.error}"
         if self.unchanged is not None:
-            return f"{self.table}: {self.unchanged}; the last passing validation stands"
+            return f"{self.unchanged}; the last validation stands: {self.last_message}"
         if self.success:
             rows = f"{self.row_count} rows" + (
                 f" loaded since {self.since}" if self.since is not None else ""
@@ -286,9 +287,14 @@ SUITES: dict[str, Suite] = {
 def _context():
     import great_expectations as gx
 
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     root = gx_root()
     root.mkdir(parents=True, exist_ok=True)
-    return gx.get_context(mode="file", project_root_dir=str(root))
+    context = gx.get_context(mode="file", project_root_dir=str(root))
+    # tqdm bars (one per suite, up to 1,169 characters) would garble make run's output
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
 
 
 def _example(row: Any, columns: tuple[str, ...]) -> str:
@@ -326,7 +332,13 @@ def _failure(item: Any, columns: tuple[str, ...]) -> Failure:
 # checked (suites on growing tables), or its fingerprint (whole-table suites)
 MARKS_TABLE = "meta.gx_checked_through"
 FINGERPRINTS_TABLE = "meta.gx_passed_fingerprint"
-MARK_COLUMNS = {MARKS_TABLE: "loaded_at timestamp", FINGERPRINTS_TABLE: "fingerprint varchar"}
+# the outcome of each suite's last validation: a suite not run again reports it
+LAST_TABLE = "meta.gx_last_validation"
+MARK_COLUMNS = {
+    MARKS_TABLE: "loaded_at timestamp",
+    FINGERPRINTS_TABLE: "fingerprint varchar",
+    LAST_TABLE: "outcome varchar",
+}
 
 
 def _mark(con: duckdb.DuckDBPyConnection, table: str, suite: Suite) -> Any:
@@ -342,6 +354,25 @@ def _mark(con: duckdb.DuckDBPyConnection, table: str, suite: Suite) -> Any:
     return con.execute(
         f"select max({column}) from {table} where suite_name = ?", [suite.name]
     ).fetchall()[0][0]
+
+
+def _last_validation(con: duckdb.DuckDBPyConnection, suite: Suite) -> dict | None:
+    """The suite's last validation as recorded (success, message, failures), or None."""
+    import json
+
+    recorded = _mark(con, LAST_TABLE, suite)
+    return json.loads(recorded) if recorded else None
+
+
+def _record_validation(warehouse: Path, suite: Suite, outcome: Outcome) -> None:
+    import json
+
+    record = {
+        "success": outcome.success,
+        "message": outcome.message,
+        "failures": [f.__dict__ for f in outcome.failures],
+    }
+    _advance_mark(warehouse, LAST_TABLE, suite, json.dumps(record, default=str))
 
 
 def _advance_mark(warehouse: Path, table: str, suite: Suite, value: Any) -> None:
@@ -409,16 +440,19 @@ def validate(
         unchanged = (
             _unchanged(con, suite, since, row_count, in_scope, fingerprint) if incremental else None
         )
-        if unchanged is not None:
+        last = _last_validation(con, suite) if unchanged is not None else None
+        if unchanged is not None and last is not None:
+            # nothing it reads changed: the check's state is its last validation's
             return Outcome(
                 suite=suite.name,
                 table=suite.asset_path[-1],
-                success=True,
+                success=last["success"],
                 row_count=row_count,
                 evaluated=0,
-                failures=[],
+                failures=[Failure(**f) for f in last["failures"]],
                 since=since,
                 unchanged=unchanged,
+                last_message=last["message"],
             )
         expectations = suite.expectations(con, in_scope)
 
@@ -489,7 +523,7 @@ def validate(
         _advance_mark(warehouse, MARKS_TABLE, suite, latest)
     if fingerprint is not None and passed:
         _advance_mark(warehouse, FINGERPRINTS_TABLE, suite, fingerprint)
-    return Outcome(
+    outcome = Outcome(
         suite=suite.name,
         table=suite.asset_path[-1],
         success=validation.success,
@@ -499,6 +533,9 @@ def validate(
         since=since,
         docs_resources=(result_id, ExpectationSuiteIdentifier(name=suite.name)),
     )
+    if incremental:
+        _record_validation(warehouse, suite, outcome)
+    return outcome
 
 
 def validate_all(
@@ -536,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
     import argparse
     import sys
 
-    from orchestration.settings import warehouse_path
+    from orchestration.settings import build_path
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--docs", action="store_true", help="only (re)build the Data Docs site")
@@ -547,7 +584,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     failed = False
     suites = list(SUITES.values())
-    for suite, outcome in zip(suites, validate_all(suites, warehouse_path()), strict=True):
+    for suite, outcome in zip(suites, validate_all(suites, build_path()), strict=True):
         failed |= suite.blocking and not outcome.success
         print(("PASS " if outcome.success else "FAIL ") + outcome.message)
     print(f"GX Data Docs: {data_docs_index()}")

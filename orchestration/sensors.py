@@ -1,4 +1,11 @@
-"""Launch the build when new dump files appear; build daily regardless."""
+"""Launch the build when new dump files appear; build daily regardless; mark runs
+whose process died as failed.
+
+The build sensor and the schedule are **off** by default: ``make dev`` opens the UI
+without starting a build behind the user's back. Turn them on in the UI (Automation)
+or with ``dagster sensor start new_dump_files`` / ``dagster schedule start daily_build``.
+The dead-run sensor is on: it launches nothing, it only tidies Dagster's storage.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from dagster import (
 
 from orchestration.landing import discover_dump_files
 from orchestration.settings import SOURCES, raw_data_dir
+from orchestration.warehouse import recover_dead_runs
 
 
 def dump_files_fingerprint() -> tuple[str, int]:
@@ -39,7 +47,7 @@ def build_sensors(job: JobDefinition) -> list[SensorDefinition]:
     @sensor(
         job=job,
         minimum_interval_seconds=30,
-        default_status=DefaultSensorStatus.RUNNING,
+        default_status=DefaultSensorStatus.STOPPED,
         description="Launches the build when dump files under $RAW_DATA_DIR are added or "
         "changed (one run per new state of the folder; landing skips content already landed).",
     )
@@ -50,7 +58,17 @@ def build_sensors(job: JobDefinition) -> list[SensorDefinition]:
         context.update_cursor(fingerprint)
         return RunRequest(run_key=fingerprint, tags={"trigger": "new_dump_files"})
 
-    return [new_dump_files]
+    @sensor(
+        minimum_interval_seconds=30,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Marks as failed every unfinished run whose process is gone (killed, "
+        "machine restarted): such a run would otherwise stay STARTED and hold the run queue.",
+    )
+    def dead_runs(context: SensorEvaluationContext):
+        recovered = recover_dead_runs(context.instance)
+        return SkipReason("; ".join(recovered) or "no dead runs")
+
+    return [new_dump_files, dead_runs]
 
 
 def build_schedules(job: JobDefinition) -> list[ScheduleDefinition]:
@@ -60,7 +78,7 @@ def build_schedules(job: JobDefinition) -> list[ScheduleDefinition]:
             job=job,
             cron_schedule="0 3 * * *",
             execution_timezone="UTC",
-            default_status=DefaultScheduleStatus.RUNNING,
+            default_status=DefaultScheduleStatus.STOPPED,
             description="Rebuild everything daily at 03:00 UTC (abandoned carts age with time).",
         )
     ]

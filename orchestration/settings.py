@@ -4,6 +4,14 @@ Dagster, dbt (through ``dbt_project/profiles.yml``), the notebooks and the tests
 read the same two environment variables. Relative values are resolved against the
 repository root, never the current directory, so ``dbt`` run from ``dbt_project/``
 and Dagster run from the root point at the same file.
+
+Two files make the warehouse (see ``orchestration/warehouse.py``):
+
+- ``$WAREHOUSE_PATH``, the **published** warehouse: what readers open (notebooks, SQL
+  clients, BI tools). A build never writes it; it replaces it, atomically, when done.
+- the **build file** beside it, ``<folder>/.build/<name>``: the file builds write
+  (landing, dbt, the checks' marks). Same file name, so DuckDB's catalog name (the
+  name without ``.duckdb``), which dbt writes into its views, is the same in both.
 """
 
 from __future__ import annotations
@@ -35,11 +43,25 @@ def warehouse_path() -> Path:
     return _resolve(os.environ.get("WAREHOUSE_PATH") or DEFAULT_WAREHOUSE_PATH)
 
 
+def build_path(published: Path | None = None) -> Path:
+    """The file builds write, beside the published warehouse: ``<folder>/.build/<name>``.
+    dbt_project/profiles.yml derives the same path from ``$WAREHOUSE_PATH``."""
+    published = published or warehouse_path()
+    return published.parent / ".build" / published.name
+
+
+def dbt_environment() -> dict[str, str]:
+    """The variables dbt's profile reads, as absolute paths: dbt resolves a relative
+    path against its current folder, which is not the repository root when dbt runs
+    inside a Dagster or ``make run`` process."""
+    return {"WAREHOUSE_PATH": str(warehouse_path())}
+
+
 def duckdb_config() -> dict[str, str]:
     """Bounded memory for every DuckDB connection the project opens (dbt reads the same
     variables in profiles.yml): past the limit DuckDB spills to the temp directory."""
     # beside the warehouse file, as DuckDB would put it: its folder exists by then
-    temp = os.environ.get("DUCKDB_TEMP_DIRECTORY") or f"{warehouse_path()}.tmp"
+    temp = os.environ.get("DUCKDB_TEMP_DIRECTORY") or f"{build_path()}.tmp"
     return {
         "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT") or "2GB",
         "temp_directory": temp,

@@ -79,7 +79,14 @@ def print_summary(
             out.write(f"  {table:<22} {'(not built)':>10}\n")
 
     if "main.audit_raw_lines" in tables:
-        out.write("\n== Line outcomes per source ==\n")
+        reasons: dict[str, list[str]] = {}
+        if "main.quarantine_events" in tables:
+            for source, reason, n in con.execute(
+                "select source_system, reason_code, count(*) from main.quarantine_events "
+                "group by all order by 1, 2"
+            ).fetchall():
+                reasons.setdefault(source, []).append(f"{reason} {n}")
+        out.write("\n== Line outcomes per source (rejected lines by reason) ==\n")
         for source, accepted, duplicate, rejected in con.execute(
             """
             select source_system,
@@ -89,20 +96,11 @@ def print_summary(
             from main.audit_raw_lines group by 1 order by 1
             """
         ).fetchall():
+            why = ", ".join(reasons.get(source, []))
             out.write(
                 f"  {source:<9} accepted {accepted:>8}  duplicate {duplicate:>6}  "
-                f"rejected {rejected:>6}\n"
+                f"rejected {rejected:>6}{': ' + why if why else ''}\n"
             )
-    if "main.quarantine_events" in tables:
-        out.write("\n== Quarantined lines by reason ==\n")
-        rows = con.execute(
-            "select source_system, reason_code, count(*) from main.quarantine_events "
-            "group by all order by 1, 2"
-        ).fetchall()
-        for source, reason, n in rows:
-            out.write(f"  {source:<9} {reason:<28} {n:>6}\n")
-        if not rows:
-            out.write("  none\n")
     if "main.mart_funnel_daily" in tables:
         viewed, carted, purchased = con.execute(
             "select sum(contacts_viewed), sum(contacts_carted), sum(contacts_purchased) "
@@ -119,13 +117,22 @@ def print_summary(
 
 
 def print_checks(evaluations, out: TextIO) -> None:
-    """Great Expectations and landing checks of the run: failures first, with why."""
-    gx = [e for e in evaluations if e.check_name.startswith(("gx_", "all_dump"))]
-    if not gx:
+    """The run's checks: how many passed, then each failure with why (dbt tests, the
+    Great Expectations suites, the landing checks)."""
+    if not evaluations:
         return
-    out.write("\n== Checks ==\n")
-    for e in sorted(gx, key=lambda e: (e.passed, e.check_name)):
-        state = "PASS" if e.passed else f"FAIL ({e.severity.value.lower()})"
-        out.write(f"  {state:<14} {e.asset_key.to_user_string()}: {e.check_name}\n")
-        if not e.passed and e.description:
-            out.write(f"                 {e.description}\n")
+    failed = sorted(
+        (e for e in evaluations if not e.passed),
+        key=lambda e: (e.severity.value != "ERROR", e.check_name),
+    )
+    out.write(f"\n== Checks: {len(evaluations) - len(failed)} of {len(evaluations)} passed ==\n")
+    # one entry for a failure several assets report alike (a stray at the landing
+    # folder's top is reported by every source's landing check)
+    grouped: dict[tuple, list[str]] = {}
+    for e in failed:
+        key = (e.severity.value.lower(), e.check_name, e.description)
+        grouped.setdefault(key, []).append(e.asset_key.to_user_string())
+    for (severity, check_name, description), assets in grouped.items():
+        out.write(f"  {'FAIL (' + severity + ')':<14} {', '.join(assets)}: {check_name}\n")
+        if description:
+            out.write(f"                 {description}\n")

@@ -1,4 +1,4 @@
-"""Write the hand-checkable sample dumps in this folder (``python raw_samples/make_samples.py``).
+"""Write the hand-checkable sample dumps in this folder (``python tools/make_samples.py``).
 
 Every line is spelled out below, scenario by scenario, so ``README.md`` beside this file
 can say what each line must become. The output is byte-for-byte deterministic
@@ -11,7 +11,7 @@ import gzip
 import json
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent / "raw_samples"
 
 
 def j(obj) -> str:
