@@ -286,7 +286,6 @@ SUITES: dict[str, Suite] = {
 
 def _context():
     import great_expectations as gx
-
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     root = gx_root()
