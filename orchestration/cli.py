@@ -46,10 +46,14 @@ def _log_file() -> Path:
     return LOG_DIR / f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}-{os.getpid()}.log"
 
 
-def _terminate(signum, _frame):
+_stopped_by: list[str] = []
+
+
+def _stop(signum, _frame):
     # SIGTERM as SIGINT: Dagster then ends the run as interrupted, its steps' `finally`
     # blocks run and the writer lock is let go
-    raise KeyboardInterrupt(f"signal {signum}")
+    _stopped_by.append(signal.Signals(signum).name)
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 def _fail(reason: str, detail: str, started: float) -> int:
@@ -83,7 +87,8 @@ def run(verbose: bool = False) -> int:
     )
     logging.captureWarnings(True)
     warnings.simplefilter("default")
-    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     print(f"warehouse {settings.warehouse_path()}  (landing folder {settings.raw_data_dir()})")
     print(f"log       {log_path}", flush=True)
     try:
@@ -110,7 +115,23 @@ def run(verbose: bool = False) -> int:
             run_config={"loggers": loggers},
         )
     except KeyboardInterrupt:
-        return _fail("interrupted", "the run was stopped; the next run continues it", started)
+        _stopped_by.append("SIGINT")
+    else:
+        from orchestration.loggers import was_interrupted
+
+        if any(
+            was_interrupted(e.step_failure_data.error)
+            for e in result.all_events
+            if e.is_step_failure and e.step_failure_data.error is not None
+        ):
+            _stopped_by.append("a signal")
+    if _stopped_by:
+        return _fail(
+            f"stopped by {_stopped_by[0]}",
+            "the run was stopped; nothing was published, and the next run continues from "
+            "what it completed",
+            started,
+        )
 
     new_lines = {
         event.asset_key.path[-1].removesuffix("_lines"): event.metadata["new_lines"].value

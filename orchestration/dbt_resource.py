@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
@@ -127,11 +128,18 @@ class ProjectDbtCliResource(DbtCliResource):
             if message.info.name in RESULT_EVENTS:
                 raw_events.append(msg_to_dict(message))
 
+        interrupted = False
         try:
             result = dbtRunner(manifest=manifest, callbacks=[collect]).invoke(argv)
+            interrupted = _is_interrupt(result.exception)
+        except BaseException:
+            interrupted = True
+            raise
         finally:
-            _release_warehouse()
+            _release_warehouse(interrupt=interrupted)
 
+        if _is_interrupt(result.exception):
+            raise result.exception  # SIGINT/SIGTERM: the run stops, it did not "fail"
         _prune_invocations(target_path)
         for raw in raw_events:
             yield from DbtCoreCliEventMessage(
@@ -169,6 +177,8 @@ class ProjectDbtCliResource(DbtCliResource):
             parsed = dbtRunner(callbacks=[_collect_errors(errors)]).invoke(
                 ["parse", "--no-write-json", *common]
             )
+            if _is_interrupt(parsed.exception):
+                raise parsed.exception
             if not parsed.success:
                 detail = "\n\n".join(errors) or repr(parsed.exception)
                 raise DagsterDbtCliRuntimeError(description=f"dbt parse failed:\n\n{detail}")
@@ -187,6 +197,12 @@ class ProjectDbtCliResource(DbtCliResource):
 
 # The events DbtCoreCliEventMessage.is_result_event accepts (it still checks each one).
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+
+
+def _is_interrupt(exc: BaseException | None) -> bool:
+    """KeyboardInterrupt, or Dagster's DagsterExecutionInterruptedError (what a step sees
+    of SIGINT/SIGTERM): BaseExceptions that are not errors."""
+    return isinstance(exc, BaseException) and not isinstance(exc, Exception)
 
 
 def _first_error(errors: list[str], result: Any) -> str:
@@ -225,12 +241,27 @@ def _prune_invocations(current: Path, keep: int = KEEP_INVOCATIONS) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _release_warehouse() -> None:
+def _release_warehouse(interrupt: bool = False) -> None:
     """Close dbt-duckdb's database so the rest of the run may open the warehouse file
-    (DuckDB refuses a second configuration of one file in a process)."""
+    (DuckDB refuses a second configuration of one file in a process).
+
+    interrupt: the run is being stopped while dbt's threads may still run a query on
+    the connection: cancel it, then close once the connection is free (DuckDB refuses
+    to close a busy connection)."""
+    import duckdb
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     env = DuckDBConnectionManager._ENV
     if env is not None:
-        env.close()
+        conn = getattr(env, "conn", None)
+        for _ in range(100):
+            if interrupt and conn is not None:
+                conn.interrupt()
+            try:
+                env.close()
+                break
+            except duckdb.Error:
+                if not interrupt:
+                    raise
+                time.sleep(0.1)
     DuckDBConnectionManager.close_all_connections()

@@ -25,13 +25,28 @@ def first_line(text: str | None) -> str:
     return lines[0] if lines else ""
 
 
-def failure_line(error) -> str:
-    """The message of a Dagster error that says what to do: the innermost one raised by
-    this project (a Failure's description, a WarehouseError), else the outermost."""
+INTERRUPTS = ("KeyboardInterrupt", "DagsterExecutionInterruptedError")
+
+
+def _chain(error) -> list:
     chain, seen = [], error
     while seen is not None:
         chain.append(seen)
         seen = seen.cause or seen.context
+    return chain
+
+
+def was_interrupted(error) -> bool:
+    """The step ended because the run was stopped (SIGINT, SIGTERM)."""
+    return any(item.cls_name in INTERRUPTS for item in _chain(error))
+
+
+def failure_line(error) -> str:
+    """The message of a Dagster error that says what to do: the innermost one raised by
+    this project (a Failure's description, a WarehouseError), else the outermost."""
+    chain = _chain(error)
+    if was_interrupted(error):
+        return "stopped by a signal (SIGINT or SIGTERM)"
     for item in reversed(chain):
         if item.cls_name in ("WarehouseError", "Failure", "DagsterDbtCliRuntimeError"):
             return _without_class(item)

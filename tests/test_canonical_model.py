@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import SAMPLES, dbt, query, run_cli
+from tests.conftest import SAMPLES, TABLES, build_file, dbt, query, run_cli, snapshot
 
 README = (SAMPLES / "README.md").read_text()
 
@@ -170,9 +170,11 @@ def test_no_clear_text_email_or_phone_past_staging(built: Path) -> None:
 
 
 def test_conservation_check_fails_when_a_line_goes_missing(built: Path, tmp_path: Path) -> None:
-    broken = tmp_path / "broken.duckdb"
+    published = tmp_path / "broken.duckdb"
+    broken = build_file(published)  # the file dbt reads and writes
+    broken.parent.mkdir()
     shutil.copy(built, broken)
-    ok = dbt(broken, "test", "-s", "assert_every_landed_line_has_one_audit_row")
+    ok = dbt(published, "test", "-s", "assert_every_landed_line_has_one_audit_row")
     assert ok.returncode == 0, ok.stdout[-2000:]
     with duckdb.connect(str(broken)) as con:
         # one line audited twice in one file, another file's lines not audited at all
@@ -181,7 +183,7 @@ def test_conservation_check_fails_when_a_line_goes_missing(built: Path, tmp_path
             "where raw_file = 'usercom/2026-03-01.jsonl' and raw_line_no = 3"
         )
         con.execute("delete from audit_raw_lines where raw_file = 'insend/2026-03-02.jsonl'")
-    failed = dbt(broken, "test", "-s", "assert_every_landed_line_has_one_audit_row")
+    failed = dbt(published, "test", "-s", "assert_every_landed_line_has_one_audit_row")
     assert failed.returncode != 0
     assert "Got 2 results" in failed.stdout
     # a line audited under another's number: as many rows, the same span, one line twice
@@ -191,47 +193,9 @@ def test_conservation_check_fails_when_a_line_goes_missing(built: Path, tmp_path
             "update audit_raw_lines set raw_line_no = 3 "
             "where raw_file = 'usercom/2026-03-01.jsonl' and raw_line_no = 2"
         )
-    failed = dbt(broken, "test", "-s", "assert_every_landed_line_has_one_audit_row")
+    failed = dbt(published, "test", "-s", "assert_every_landed_line_has_one_audit_row")
     assert failed.returncode != 0
     assert "Got 1 result" in failed.stdout
-
-
-TABLES = {
-    "fact_product_events": "event_id",
-    "fact_site_events": "event_id",
-    "dim_products": "product_id",
-    "dim_products_history": "product_period_id",
-    "dim_contacts": "contact_id, source_system",
-    "audit_raw_lines": "source_system, raw_file, raw_line_no",
-    "quarantine_events": "source_system, raw_file, raw_line_no",
-    "intermediate.int_events_identified": "source_system, raw_file, raw_line_no",
-    "intermediate.int_product_lines_unnested": "source_system, raw_file, raw_line_no, item_index",
-    "intermediate.int_cart_snapshots_diffed": "source_system, raw_file, raw_line_no, product_id",
-    "intermediate.int_funnel_journeys": "journey_id",
-    "intermediate.int_product_attributes_changed": "product_id, attribute_name, valid_from",
-    "intermediate.int_products_seen": "product_id",
-    "intermediate.int_carts_summarised": "contact_id, cart_id",
-    "mart_funnel_daily": "funnel_date, source_system",
-    "mart_product_funnel": "product_id",
-    "mart_abandoned_carts": "contact_id, cart_id",
-}
-
-
-def snapshot(warehouse: Path) -> dict[str, list[tuple]]:
-    """Every contract table (and the incremental intermediate ones), sorted, without the
-    wall-clock loaded_at."""
-    out = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        for table, key in TABLES.items():
-            schema, _, name = table.rpartition(".")
-            has_loaded_at = con.execute(
-                "select count(*) from information_schema.columns "
-                "where table_schema = ? and table_name = ? and column_name = 'loaded_at'",
-                [schema or "main", name],
-            ).fetchall()[0][0]
-            columns = "* exclude (loaded_at)" if has_loaded_at else "*"
-            out[table] = con.execute(f"select {columns} from {table} order by {key}").fetchall()
-    return out
 
 
 def test_incremental_runs_equal_a_full_rebuild(tmp_path: Path) -> None:

@@ -12,13 +12,13 @@ import duckdb
 from orchestration.generate import Spec, generate
 from orchestration.landing import land_source
 from orchestration.settings import SOURCES
-from tests.conftest import dbt, plant_bad_audit_row, query
+from tests.conftest import build_file, dbt, plant_bad_audit_row, query
 
 BAD_OUTCOME = "accepted_values_audit_raw_lines_outcome"
 
 
-def build(warehouse: Path) -> subprocess.CompletedProcess[str]:
-    return dbt(warehouse, "build", "--exclude-resource-type", "unit_test")
+def build(published: Path) -> subprocess.CompletedProcess[str]:
+    return dbt(published, "build", "--exclude-resource-type", "unit_test")
 
 
 def land(everything: Path, raw: Path, warehouse: Path, days: list[str]) -> None:
@@ -49,11 +49,12 @@ def test_incremental_tests_check_new_rows_and_recheck_failures(tmp_path: Path) -
     everything, raw = tmp_path / "all", tmp_path / "raw"
     generate(Spec(events=3_000, days=4, seed=3), everything, progress=False)
     days = sorted({p.stem for p in everything.rglob("*.jsonl")})
-    warehouse = tmp_path / "wh" / "warehouse.duckdb"
-    warehouse.parent.mkdir()
+    published = tmp_path / "wh" / "warehouse.duckdb"  # WAREHOUSE_PATH of dbt's runs
+    warehouse = build_file(published)  # the file dbt writes, and this test too
+    warehouse.parent.mkdir(parents=True)
 
     land(everything, raw, warehouse, days[:2])
-    assert build(warehouse).returncode == 0
+    assert build(published).returncode == 0
     first = marks(warehouse)
     audit_mark = first["audit_raw_lines"]
     assert audit_mark == query(warehouse, "select max(loaded_at) from audit_raw_lines")[0][0]
@@ -66,11 +67,11 @@ def test_incremental_tests_check_new_rows_and_recheck_failures(tmp_path: Path) -
         "(select min(raw_file) from audit_raw_lines)",
     )
     land(everything, raw, warehouse, days[2:3])
-    result = build(warehouse)
+    result = build(published)
     assert result.returncode == 0, result.stdout[-3000:]
     second = marks(warehouse)
     assert second["audit_raw_lines"] > audit_mark  # the new lines were checked and passed
-    whole = dbt(warehouse, "test", "--select", "audit_raw_lines")
+    whole = dbt(published, "test", "--select", "audit_raw_lines")
     assert whole.returncode == 1
     assert any(BAD_OUTCOME in line for line in failing(whole)), whole.stdout[-3000:]
 
@@ -78,13 +79,13 @@ def test_incremental_tests_check_new_rows_and_recheck_failures(tmp_path: Path) -
     # tests see it and fail, and the marks stay where they were ...
     plant_bad_audit_row(warehouse)
     land(everything, raw, warehouse, days[3:])
-    failed = build(warehouse)
+    failed = build(published)
     assert failed.returncode == 1
     assert any(BAD_OUTCOME in line for line in failing(failed)), failed.stdout[-3000:]
     assert any("assert_every_landed_line_has_one_audit_row" in line for line in failing(failed))
     assert marks(warehouse) == second
     # ... so the build after it, with nothing new landed, checks that row again.
-    again = build(warehouse)
+    again = build(published)
     assert again.returncode == 1
     assert any(BAD_OUTCOME in line for line in failing(again))
     assert marks(warehouse) == second

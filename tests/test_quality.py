@@ -226,9 +226,15 @@ def test_a_run_with_nothing_new_skips_gx_and_any_change_brings_it_back(
     real_context = quality._context
     monkeypatch.setattr(quality, "_context", no_gx)
     quiet = validate_all(suites, warehouse_copy, incremental=True)
-    assert [(o.success, o.evaluated, o.error) for o in quiet] == [(True, 0, None)] * len(suites)
+    # each check's state is its last validation's: the warn suites stay failed
+    assert [(o.success, o.evaluated, o.error) for o in quiet] == [
+        (not s.name.startswith("stg_"), 0, None) for s in suites
+    ]
     assert all(o.unchanged is not None for o in quiet)
-    assert "last passing validation stands" in quiet[0].message
+    assert "the last validation stands: fact_product_events: all" in quiet[0].message
+    staged = next(o for o in quiet if o.suite.startswith("stg_usercom"))
+    assert "the last validation stands: stg_usercom__events: " in staged.message
+    assert {f.column for f in staged.failures} == {"type_resolution", "required_fields"}
 
     # A product repeated in dim_products, and a landed line without its audit row: no
     # audit row is new, yet both suites must run again, and fail.

@@ -1,0 +1,250 @@
+"""The operator's bad day: a run killed at any point, stopped by a signal, a reader
+holding the warehouse open, a wrong landing folder, a locked warehouse, a failed warn
+check on an unchanged rerun. Each ends in one clear line, and the next run finishes
+with every published table equal to a clean build's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
+
+from orchestration.generate import Spec, generate
+from orchestration.warehouse import WriterLock
+from tests.conftest import REPO_ROOT, build_file, cli_env, query, run_cli, snapshot
+
+RERUN_TIMEOUT_S = 300
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """100 k generated events and the tables of one clean build of them."""
+    tmp = tmp_path_factory.mktemp("faults")
+    raw = tmp / "raw"
+    generate(Spec(events=100_000, days=3, seed=11), raw, progress=False)
+    clean = tmp / "clean" / "warehouse.duckdb"
+    result = run_cli(raw, clean)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return raw, snapshot(clean)
+
+
+class Run:
+    """`python -m orchestration.cli run` in the background, its stdout read as it comes."""
+
+    def __init__(self, raw: Path, warehouse: Path) -> None:
+        self.warehouse = warehouse
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "orchestration.cli", "run"],
+            cwd=REPO_ROOT,
+            env=cli_env(raw, warehouse),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def wait_for(self, text: str, timeout: float = 300) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.lines):
+            assert self.process.poll() is None, "".join(self.lines)
+            assert time.monotonic() < deadline, "".join(self.lines)
+            time.sleep(0.05)
+
+    def freeze_in(self, steps: set[str]) -> str:
+        """Stop the process where it is and return the step it is inside, which must be
+        one of `steps` (so the test kills it where it says)."""
+        os.kill(self.process.pid, signal.SIGSTOP)
+        instance = DagsterInstance.from_config(str(self.warehouse.parent / "dagster_home"))
+        (run,) = instance.get_runs()
+        started = {
+            r.event_log_entry.step_key
+            for r in instance.get_records_for_run(
+                run.run_id, of_type=DagsterEventType.STEP_START
+            ).records
+        }
+        ended = {
+            r.event_log_entry.step_key
+            for r in instance.get_records_for_run(
+                run.run_id, of_type={DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
+            ).records
+        }
+        inside = started - ended
+        assert len(inside) == 1 and inside <= steps, (started, ended)
+        return inside.pop()
+
+
+def run_statuses(warehouse: Path) -> list[DagsterRunStatus]:
+    instance = DagsterInstance.from_config(str(warehouse.parent / "dagster_home"))
+    return [run.status for run in reversed(instance.get_runs())]
+
+
+LANDING = {"raw__insend_lines", "raw__usercom_lines"}
+
+
+@pytest.mark.parametrize("where", ["landing", "dbt"])
+def test_kill_9_then_the_next_run_finishes_and_equals_a_clean_build(
+    generated, tmp_path: Path, where: str
+) -> None:
+    raw, clean = generated
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    run = Run(raw, warehouse)
+    if where == "landing":
+        run.wait_for("raw__esputnik_lines")  # the first source landed, the next one landing
+        assert run.freeze_in(LANDING) in LANDING
+    else:
+        run.wait_for("raw__usercom_lines")
+        time.sleep(4)  # parsed, and building models
+        assert run.freeze_in({"dbt_models"}) == "dbt_models"
+    run.process.kill()
+    run.process.wait()
+
+    started = time.monotonic()
+    rerun = run_cli(raw, warehouse, timeout_s=RERUN_TIMEOUT_S)
+    assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
+    assert time.monotonic() - started < RERUN_TIMEOUT_S
+    assert "ended without reporting: its process is gone" in rerun.stdout
+    assert run_statuses(warehouse) == [DagsterRunStatus.FAILURE, DagsterRunStatus.SUCCESS]
+    assert snapshot(warehouse) == clean
+
+
+def test_sigterm_stops_a_build_and_the_next_run_finishes(generated, tmp_path: Path) -> None:
+    raw, clean = generated
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    run = Run(raw, warehouse)
+    run.wait_for("raw__usercom_lines")
+    time.sleep(4)
+    run.process.send_signal(signal.SIGTERM)
+    assert run.process.wait(timeout=60) == 1
+    run._reader.join(timeout=10)
+    output = "".join(run.lines)
+    assert "RUN FAILED (stopped by" in output, output
+    assert "Traceback" not in output
+    assert run_statuses(warehouse) == [DagsterRunStatus.FAILURE]  # not left STARTED
+
+    rerun = run_cli(raw, warehouse, timeout_s=RERUN_TIMEOUT_S)
+    assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
+    assert "ended without reporting" not in rerun.stdout  # nothing to recover
+    assert snapshot(warehouse) == clean
+
+
+def count_in_another_process(warehouse: Path) -> int:
+    """What a new reader sees (one process reuses the database it already has open)."""
+    code = (
+        "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True)"
+        ".execute('select count(*) from audit_raw_lines').fetchall()[0][0])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(warehouse)], capture_output=True, text=True, check=True
+    )
+    return int(out.stdout)
+
+
+def test_a_reader_holding_the_warehouse_never_blocks_a_build(
+    raw_dir: Path, warehouse: Path
+) -> None:
+    assert run_cli(raw_dir, warehouse).returncode == 0
+    reader = duckdb.connect(str(warehouse), read_only=True)  # a notebook kernel, say
+    before = reader.execute("select count(*) from audit_raw_lines").fetchall()[0][0]
+    extra = raw_dir / "usercom" / "2026-03-09.jsonl"
+    extra.write_text(
+        '{"received_at":"2026-03-09T10:00:00Z","user_id":"u-new","method":"product_event",'
+        '"data":{"product_id":"SKU-900","event_type":"view"}}\n'
+    )
+    result = run_cli(raw_dir, warehouse)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # the reader still sees the state it opened, whole; a new reader sees the new one
+    assert reader.execute("select count(*) from audit_raw_lines").fetchall()[0][0] == before
+    assert reader.execute(
+        "select count(*) from dim_products where product_id = 'SKU-900'"
+    ).fetchall() == [(0,)]
+    reader.close()
+    assert count_in_another_process(warehouse) == before + 1
+
+
+def short_failure(result: subprocess.CompletedProcess[str]) -> list[str]:
+    lines = (result.stdout + result.stderr).splitlines()
+    assert result.returncode == 1, lines
+    assert len(lines) <= 5, lines
+    assert not any("Traceback" in line for line in lines), lines
+    assert lines[-1].startswith("RUN FAILED"), lines
+    return lines
+
+
+def test_a_missing_landing_folder_fails_in_one_line(tmp_path: Path, warehouse: Path) -> None:
+    missing = tmp_path / "no_such_folder"
+    lines = short_failure(run_cli(missing, warehouse))
+    assert any(f"RAW_DATA_DIR {missing} does not exist" in line for line in lines), lines
+    assert not warehouse.exists()
+
+
+def test_unknown_folders_and_files_are_listed_never_skipped_silently(
+    raw_dir: Path, warehouse: Path
+) -> None:
+    for stray in ("shopify/2026-03-01.jsonl", "UserCom/2026-03-01.jsonl", "usercom/notes.txt"):
+        (raw_dir / stray).parent.mkdir(exist_ok=True)
+        (raw_dir / stray).write_text("{}\n")
+    (raw_dir / "export.csv").write_text("a,b\n")
+    result = run_cli(raw_dir, warehouse)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    failure = next(line for line in result.stdout.splitlines() if "no_unknown_files" in line)
+    assert failure.lstrip().startswith("FAIL (warn)"), failure
+    listed = result.stdout[result.stdout.index(failure) :]
+    for name in ("UserCom/ (not a source folder", "shopify/ (not a source folder", "export.csv"):
+        assert name in listed, name
+    assert "usercom/notes.txt" in listed
+
+
+def test_a_warehouse_another_program_writes_fails_in_one_line(
+    raw_dir: Path, warehouse: Path
+) -> None:
+    build_file(warehouse).parent.mkdir(parents=True)
+    with duckdb.connect(str(build_file(warehouse))):  # a SQL client writing it
+        lines = short_failure(run_cli(raw_dir, warehouse))
+    assert any(f"(PID {os.getpid()})" in line for line in lines), lines
+
+
+def test_a_warehouse_another_run_writes_waits_then_fails_in_one_line(
+    raw_dir: Path, warehouse: Path
+) -> None:
+    lock = WriterLock(build_file(warehouse))
+    lock.acquire("run-of-the-test")
+    try:
+        lines = short_failure(run_cli(raw_dir, warehouse, WAREHOUSE_LOCK_TIMEOUT="2"))
+    finally:
+        lock.release()
+    assert any("waiting up to 2 s for run run-of-the-test" in line for line in lines), lines
+    assert any(f"run run-of-the-test (PID {os.getpid()}" in line for line in lines), lines
+
+
+def test_a_failed_warn_check_stays_failed_on_an_unchanged_rerun(
+    built: Path, tmp_path: Path
+) -> None:
+    # the samples' bad lines fail the staged-lines suites (warn) in the build's run
+    first = (built.parent / "run_stdout.txt").read_text()
+    check = "gx_stg_usercom__events_types_and_required_fields"
+    assert f"staging/stg_usercom__events: {check}" in first
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copy(built, warehouse)
+    again = run_cli(built.parent.parent / "raw", warehouse)  # nothing new
+    assert again.returncode == 0, again.stdout[-3000:]
+    line = next(x for x in again.stdout.splitlines() if x.endswith(check))
+    assert line.lstrip().startswith("FAIL (warn)"), line
+    assert "the last validation stands" in again.stdout
+    assert query(warehouse, "select count(*) from quarantine_events")[0][0] > 0
