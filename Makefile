@@ -25,18 +25,19 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 22
 
 $(UV):
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@echo "installing uv $(UV_VERSION) into $(TOOLS)/ and the locked environment into $(VENV)/ (once)"
+	@$(PYTHON) -m venv $(TOOLS)
+	@$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(BIN)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --locked --quiet
+	@$(UV) sync --locked --quiet
 	@touch $@
 
 install: $(BIN)/.synced $(DAGSTER_HOME)/dagster.yaml ## the locked environment in .venv/ (uv)
 
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
-	cp orchestration/dagster.yaml $@
+	@cp orchestration/dagster.yaml $@
 
 # dagster-dbt loads the dbt manifest; parse it before anything imports the definitions
 # (with the paths a run hands dbt, so the run's own parse stays partial).

@@ -208,6 +208,8 @@ def measure_build(label: str, events: int, floor: tuple[float, int], spawned: fl
             group = "dbt build (seeds to facts, with tests)"
         elif step == "dbt_funnel_marts":
             group = "dbt funnel marts"
+        elif step == "published_warehouse":
+            group = "publish (copy of the build file to $WAREHOUSE_PATH)"
         else:
             group = "checks (GX + landing)"
         groups[group].append((min(stamps), max(stamps)))
