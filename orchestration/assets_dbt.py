@@ -1,5 +1,6 @@
 """dbt models, seeds and tests as Dagster assets (dagster-dbt)."""
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -72,7 +73,9 @@ def _table_metadata(con: duckdb.DuckDBPyConnection, key: AssetKey) -> dict:
 def _build(
     context: AssetExecutionContext, dbt: ProjectDbtCliResource, warehouse: WarehouseResource
 ):
-    # `warehouse` holds the run's writer lock and has prepared the build file dbt writes.
+    # `warehouse` holds the run's writer lock and has prepared the build file dbt writes;
+    # dbt's profile finds it from WAREHOUSE_PATH, absolute (see profiles.yml).
+    os.environ["WAREHOUSE_PATH"] = str(warehouse.published.resolve())
     # Row counts and previews are read once dbt has released the DuckDB file (one writer
     # at a time), then attached to each model's materialization.
     # Unit tests check the SQL logic, not the data: they run in `make test`

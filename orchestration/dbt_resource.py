@@ -48,8 +48,6 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from packaging import version
 
-from orchestration.settings import dbt_environment
-
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 # Invocation folders kept per step (its run_results.json, dbt.log, compiled SQL); older
 # ones are removed, or every run would leave ~4 MB behind for good.
@@ -75,7 +73,6 @@ class ProjectDbtCliResource(DbtCliResource):
         """Run ``dbt <args>`` in this process for the assets selected in ``context`` and
         yield their Dagster events; raise ``DagsterDbtCliRuntimeError`` at the end when
         dbt failed."""
-        os.environ.update(dbt_environment())  # dbt's profile reads them
         cleaned, runtime_selects, runtime_excludes = extract_runtime_selection_from_args(args)
         params = get_updated_cli_invocation_params_for_context(
             context=context,

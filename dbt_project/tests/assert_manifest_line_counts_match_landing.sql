@@ -1,4 +1,7 @@
 {{ config(meta={"dagster": {"ref": {"name": "audit_raw_lines"}}}) }}
+-- depends_on: {{ ref('audit_raw_lines') }}
+{# A check of audit_raw_lines' asset: without a dbt dependency on it, dbt selects the
+   test only indirectly and dagster-dbt logs it as an observation, with a warning. #}
 {#- Every file the manifest calls landed has exactly its recorded number of lines in
     its landing table. -#}
 with
