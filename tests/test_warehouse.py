@@ -1,0 +1,176 @@
+"""The warehouse's two files, its writer lock and dead runs (orchestration/warehouse.py),
+piece by piece; tests/test_operator_faults.py drives the same through whole runs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
+
+from orchestration.landing import unknown_entries
+from orchestration.settings import build_path
+from orchestration.warehouse import (
+    HOST_TAG,
+    PID_TAG,
+    WarehouseError,
+    WriterLock,
+    prepare_build_file,
+    publish,
+    read_holder,
+    recover_dead_runs,
+)
+
+
+def test_the_build_file_sits_beside_the_published_one_under_the_same_name() -> None:
+    # the same name: DuckDB's catalog name, which dbt writes into its views
+    assert build_path(Path("/data/wh/shop.duckdb")) == Path("/data/wh/.build/shop.duckdb")
+
+
+def make_table(path: Path, rows: int) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"create or replace table t as select range as i from range({rows})")
+
+
+def count_elsewhere(path: Path) -> int:
+    code = (
+        "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True)"
+        ".execute('select count(*) from t').fetchall()[0][0])"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return int(out.stdout)
+
+
+def test_publish_replaces_the_file_under_a_reader_that_keeps_its_state(tmp_path: Path) -> None:
+    published = tmp_path / "warehouse.duckdb"
+    build = build_path(published)
+    build.parent.mkdir()
+    make_table(build, 3)
+    assert publish(published, build) is True
+    reader = duckdb.connect(str(published), read_only=True)
+    make_table(build, 5)
+    assert publish(published, build) is True
+    assert reader.execute("select count(*) from t").fetchall() == [(3,)]  # still whole
+    assert count_elsewhere(published) == 5
+    assert publish(published, build) is False  # nothing changed: no copy
+    reader.close()
+    assert not list(tmp_path.glob(".warehouse.duckdb.publishing-*"))
+
+
+def test_a_first_run_starts_from_the_published_file(tmp_path: Path) -> None:
+    published = tmp_path / "warehouse.duckdb"
+    make_table(published, 4)  # a warehouse made before the build file existed
+    build = build_path(published)
+    prepare_build_file(published, build)
+    assert count_elsewhere(build) == 4
+    make_table(build, 6)
+    prepare_build_file(published, build)  # the build file exists: it is kept
+    assert count_elsewhere(build) == 6
+
+
+def test_a_build_file_another_program_writes_is_one_clear_error(tmp_path: Path) -> None:
+    published = tmp_path / "warehouse.duckdb"
+    build = build_path(published)
+    build.parent.mkdir()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]);"
+            " print('open', flush=True); time.sleep(60)",
+            str(build),
+        ],  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+        with pytest.raises(WarehouseError) as error:
+            prepare_build_file(published, build)
+    finally:
+        holder.kill()
+        holder.wait()
+    message = str(error.value)
+    assert "\n" not in message and f"(PID {holder.pid})" in message, message
+
+
+def test_the_lock_names_its_holder_and_dies_with_its_process(tmp_path: Path) -> None:
+    build = tmp_path / ".build" / "warehouse.duckdb"
+    code = (
+        "import sys, time; from pathlib import Path;"
+        "from orchestration.warehouse import WriterLock;"
+        "WriterLock(Path(sys.argv[1])).acquire('run-x'); print('held', flush=True); time.sleep(60)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(build)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    told: list[str] = []
+    with pytest.raises(WarehouseError) as error:
+        WriterLock(build).acquire("run-y", timeout=1, on_wait=told.append)
+    assert told == [f"waiting up to 1 s for run run-x (PID {holder.pid} on {os.uname().nodename}, "
+                    f"since {read_holder(build).since}), which is writing {build}"]  # fmt: skip
+    assert "gave up after 1 s" in str(error.value) and "run run-x" in str(error.value)
+    holder.kill()  # as kill -9 would: no chance to let go
+    holder.wait()
+    lock = WriterLock(build)
+    lock.acquire("run-y", timeout=1)  # the kernel dropped the dead holder's lock
+    assert read_holder(build).run_id == "run-y"
+    lock.release()
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_runs_whose_process_is_gone_are_marked_failed(tmp_path: Path) -> None:
+    instance = DagsterInstance.local_temp(str(tmp_path))
+    host = os.uname().nodename
+    runs = {
+        "dead": {PID_TAG: str(dead_pid()), HOST_TAG: host},
+        "alive": {PID_TAG: str(os.getpid()), HOST_TAG: host},
+        "elsewhere": {PID_TAG: str(dead_pid()), HOST_TAG: "another-host"},
+    }
+    ids = {}
+    for name, tags in runs.items():
+        ids[name] = str(uuid.uuid4())
+        instance.add_run(
+            DagsterRun(
+                job_name="build_everything",
+                run_id=ids[name],
+                status=DagsterRunStatus.STARTED,
+                tags=tags,
+            )
+        )
+    recovered = recover_dead_runs(instance)
+    assert len(recovered) == 1 and ids["dead"] in recovered[0]
+    status = {name: instance.get_run_by_id(run_id).status for name, run_id in ids.items()}
+    assert status == {
+        "dead": DagsterRunStatus.FAILURE,
+        "alive": DagsterRunStatus.STARTED,
+        "elsewhere": DagsterRunStatus.STARTED,
+    }
+    assert recover_dead_runs(instance) == []
+    instance.dispose()
+
+
+def test_unknown_entries_of_the_landing_folder(tmp_path: Path) -> None:
+    for path in ("usercom/a.jsonl", "usercom/sub/b.jsonl.gz", "usercom/notes.txt",
+                 "UserCom/c.jsonl", "shopify/d.jsonl", "insend/README.md", "README.md",
+                 "export.csv"):  # fmt: skip
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("{}\n")
+    assert unknown_entries(tmp_path) == {
+        None: ["UserCom/", "export.csv", "shopify/"],
+        "usercom": ["usercom/notes.txt"],
+        "esputnik": [],
+        "insend": [],
+    }
