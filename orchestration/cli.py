@@ -232,7 +232,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("summary", help="print the summary of the published warehouse")
     args = parser.parse_args(argv)
     if args.command == "run":
-        return run(verbose=args.verbose)
+        started = time.monotonic()
+        try:
+            return run(verbose=args.verbose)
+        except KeyboardInterrupt:  # outside the job: waiting for the lock, the summary
+            return _fail(
+                f"stopped by {_stopped_by[0] if _stopped_by else 'SIGINT'}",
+                "the run was stopped before or after its steps; nothing more to do",
+                started,
+            )
     if args.command == "parse":
         return parse()
     if args.command == "publish":
