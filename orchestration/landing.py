@@ -117,12 +117,29 @@ def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"alter table {MANIFEST_TABLE} add column if not exists file_mtime_ns bigint")
 
 
+def _linked(path: Path, raw_dir: Path) -> bool:
+    """The path, or a folder between it and `raw_dir`, is a symbolic link."""
+    while path != raw_dir:
+        if path.is_symlink():
+            return True
+        path = path.parent
+    return False
+
+
 def discover_dump_files(raw_dir: Path, source: str) -> list[Path]:
-    """Every ``*.jsonl`` / ``*.jsonl.gz`` under ``<raw_dir>/<source>/``, in name order."""
+    """Every ``*.jsonl`` / ``*.jsonl.gz`` under ``<raw_dir>/<source>/``, in name order.
+
+    The landing folder is a boundary: a symbolic link (to a file or a folder) is not
+    followed, so a link dropped into it cannot copy a file from elsewhere on the
+    machine (``/etc/passwd``) into the warehouse; ``unknown_entries()`` lists it."""
     base = raw_dir / source
-    if not base.is_dir():
+    if not base.is_dir() or base.is_symlink():
         return []
-    return sorted(p for p in base.rglob("*") if p.is_file() and p.name.endswith(DUMP_SUFFIXES))
+    return sorted(
+        p
+        for p in base.rglob("*")
+        if p.name.endswith(DUMP_SUFFIXES) and p.is_file() and not _linked(p, raw_dir)
+    )
 
 
 def unknown_entries(raw_dir: Path) -> dict[str | None, list[str]]:
@@ -131,26 +148,33 @@ def unknown_entries(raw_dir: Path) -> dict[str | None, list[str]]:
     ``UserCom/``, a stray file), under each source the files of its folder that are not
     dumps (``*.jsonl``, ``*.jsonl.gz``). Paths relative to `raw_dir`, folders end in /.
     A ``README*`` is the folder's documentation, not a stray."""
+    link = " (a symbolic link: not followed)"
     found: dict[str | None, list[str]] = {None: []}
     if raw_dir.is_dir():
         for entry in sorted(raw_dir.iterdir()):
-            if entry.name.startswith("README") and entry.is_file():
+            if entry.is_symlink():
+                found[None].append(entry.name + link)
+            elif entry.name.startswith("README") and entry.is_file():
                 continue
-            if entry.name not in SOURCES or not entry.is_dir():
+            elif entry.name not in SOURCES or not entry.is_dir():
                 found[None].append(entry.name + ("/" if entry.is_dir() else ""))
     for source in SOURCES:
         base = raw_dir / source
-        found[source] = (
-            sorted(
-                str(p.relative_to(raw_dir))
-                for p in base.rglob("*")
-                if not p.is_dir()
-                and not p.name.endswith(DUMP_SUFFIXES)
-                and not p.name.startswith("README")
-            )
-            if base.is_dir()
-            else []
-        )
+        found[source] = []
+        if not base.is_dir() or base.is_symlink():
+            continue
+        for path in sorted(base.rglob("*")):
+            name = str(path.relative_to(raw_dir))
+            if path.is_symlink():
+                found[source].append(name + link)
+            elif not path.is_dir() and _linked(path.parent, raw_dir):
+                continue  # under a linked folder, listed as that folder
+            elif not path.is_file() and not path.is_dir():
+                found[source].append(name + " (not a regular file)")
+            elif path.is_file() and not (
+                path.name.endswith(DUMP_SUFFIXES) or path.name.startswith("README")
+            ):
+                found[source].append(name)
     return found
 
 

@@ -220,3 +220,29 @@ def test_a_file_lands_in_one_transaction_or_not_at_all(
         land_source(con, "esputnik", raw_dir).lines_landed
         == sample_line_counts(raw_dir)["esputnik"]
     )
+
+
+def test_symbolic_links_are_not_followed_and_are_listed(raw_dir: Path, tmp_path: Path) -> None:
+    """The landing folder is a boundary: a link to a file (or folder) elsewhere on the
+    machine lands nothing of it, and is named."""
+    expected = sample_line_counts(raw_dir)["usercom"]
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "secret.jsonl"
+    secret.write_text('{"user_id":"root:x:0:0"}\n')
+    (raw_dir / "usercom" / "passwd.jsonl").symlink_to(secret)
+    (raw_dir / "usercom" / "more").symlink_to(outside, target_is_directory=True)
+    (raw_dir / "esputnik" / "fifo.jsonl").parent.mkdir(exist_ok=True)
+    os.mkfifo(raw_dir / "esputnik" / "fifo.jsonl")
+    con = duckdb.connect()
+    reports = land_all(con, raw_dir)
+    assert reports["usercom"].lines_landed == expected
+    assert con.execute(
+        "select count(*) from raw.usercom_lines where raw_line like '%root:x%'"
+    ).fetchall() == [(0,)]
+    unknown = landing.unknown_entries(raw_dir)
+    assert unknown["usercom"] == [
+        "usercom/more (a symbolic link: not followed)",
+        "usercom/passwd.jsonl (a symbolic link: not followed)",
+    ]
+    assert unknown["esputnik"] == ["esputnik/fifo.jsonl (not a regular file)"]
