@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from tests.conftest import run_cli, sample_line_counts
+from tests.conftest import query, run_cli, sample_line_counts
 
 
 def landed(stdout: str) -> dict[str, tuple[int, int]]:
@@ -42,3 +42,34 @@ def test_run_twice_and_redelivered_file(raw_dir: Path, warehouse: Path) -> None:
     }
     assert "FAILED FILE insend/broken.jsonl.gz" in third.stdout
     assert "1 duplicate" in third.stdout
+
+
+def test_non_finite_numbers_are_quarantined_and_no_published_number_is(
+    raw_dir: Path, warehouse: Path
+) -> None:
+    """A purchase priced NaN made a product's revenue NaN, with every check green."""
+    (raw_dir / "usercom" / "2026-03-05.jsonl").write_text(
+        "".join(
+            f'{{"received_at":"2026-03-05T10:00:0{n}Z","user_id":"42","method":"product_event",'
+            f'"data":{{"product_id":"SKU-100","event_type":"purchase",{fields}}}}}\n'
+            for n, fields in enumerate(
+                ['"price":NaN,"quantity":1', '"price":Infinity', '"price":1,"quantity":1e309']
+            )
+        )
+    )
+    result = run_cli(raw_dir, warehouse)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert query(
+        warehouse,
+        "select reason_code, count(*) from quarantine_events "
+        "where raw_file = 'usercom/2026-03-05.jsonl' group by 1 order by 1",
+    ) == [("invalid_price", 2), ("invalid_quantity", 1)]
+    for table, columns in {
+        "mart_product_funnel": "revenue",
+        "fact_product_events": "unit_price, quantity",
+        "dim_products": "price",
+    }.items():
+        for column in columns.split(", "):
+            assert query(
+                warehouse, f"select count(*) from {table} where not isfinite({column})"
+            ) == [(0,)], (table, column)

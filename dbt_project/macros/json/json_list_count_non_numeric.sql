@@ -1,6 +1,7 @@
 {#- How many objects of a parsed list (list_expr, the json_parse of the JSON array
-    json_expr) have a 'json' field present but not a number; a JSON null counts as not a
-    number. Null when list_expr is null. -#}
+    json_expr) have a 'json' field present but not a finite number: text, a JSON null,
+    and also NaN, Infinity and numbers that overflow a double (DuckDB's JSON reader
+    takes them). Null when list_expr is null. -#}
 {% macro json_list_count_non_numeric(list_expr, json_expr, field) -%}
     {{ return(adapter.dispatch('json_list_count_non_numeric', 'product_events')(list_expr, json_expr, field)) }}
 {%- endmacro %}
@@ -13,9 +14,9 @@
         when list_count({{ json_list_field(list_expr, field) }}) = len({{ list_expr }})
             or not contains(cast({{ json_expr }} as varchar), 'null')
             then list_count({{ json_list_field(list_expr, field) }})
-                - list_count(try_cast({{ json_list_field(list_expr, field) }} as double[]))
+                - len(list_filter(try_cast({{ json_list_field(list_expr, field) }} as double[]), lambda v: isfinite(v)))
         {#- an absent key and a JSON null both parse to null: only the JSON text tells them apart #}
         else len(json_extract({{ json_expr }}, '$[*].{{ field }}'))
-            - list_count(try_cast(json_extract({{ json_expr }}, '$[*].{{ field }}') as double[]))
+            - len(list_filter(try_cast(json_extract({{ json_expr }}, '$[*].{{ field }}') as double[]), lambda v: isfinite(v)))
     end
 {%- endmacro %}

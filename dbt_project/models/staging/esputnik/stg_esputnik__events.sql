@@ -155,10 +155,10 @@ item_figures as (
     ("is_product_event and needs_quantity and items_with_quantity < item_count", "missing_required_field",
         "'a product has no quantity'"),
     ("is_product_event and (items_non_numeric_price > 0 or min_price < 0)", "invalid_price",
-        "'a product price is negative or not a number'"),
+        "'a product price is negative or not a finite number'"),
     ("is_product_event and (items_non_numeric_quantity > 0 or min_quantity < 0"
         ~ " or (not is_cart_snapshot and min_quantity = 0))", "invalid_quantity",
-        "'a product quantity is negative, zero or not a number'"),
+        "'a product quantity is negative, zero or not a finite number'"),
 ] %}
 
 judged as (

@@ -129,10 +129,10 @@ item_figures as (
     ("is_product_event and items_with_product_id < item_count",
         "missing_required_field", "'product_id missing'"),
     ("is_product_event and (items_non_numeric_price > 0 or min_price < 0)", "invalid_price",
-        "'a price is negative or not a number'"),
+        "'a price is negative or not a finite number'"),
     ("is_product_event and (items_non_numeric_qnt > 0 or min_qnt < 0"
         ~ " or (not is_cart_snapshot and min_qnt = 0))", "invalid_quantity",
-        "'a qnt is negative, zero or not a number'"),
+        "'a qnt is negative, zero or not a finite number'"),
 ] %}
 
 judged as (

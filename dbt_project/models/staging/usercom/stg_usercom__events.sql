@@ -69,7 +69,8 @@ resolved as (
 
 {# The checks in order: the first that holds is the verdict. A JSON object is never blank,
    so only the other lines pay for trim; a detail quoting a value as sent reads it from the
-   text again, which only the rows it describes pay for. #}
+   text again, which only the rows it describes pay for. NaN, Infinity and an overflowing
+   1e309 (which DuckDB's JSON reader takes) cast to doubles that are not finite. #}
 {%- set checks = [
     ("line is null and coalesce(trim(raw_line), '') = ''", "empty_line", "'blank line'"),
     ("line is null", "invalid_json", "'line is not a JSON object'"),
@@ -87,11 +88,13 @@ resolved as (
     ("is_product_event and resolved_event_type_id is null", "unknown_event_type",
         "'event_type ' || cast(" ~ json_get('data_json', 'event_type')
         ~ " as varchar) || ' is not one of the 16 names or IDs'"),
-    ("price_text is not null and coalesce(try_cast(price_text as double) < 0, true)", "invalid_price",
-        "'data.price is negative or not a number: ' || cast(" ~ json_get('data_json', 'price') ~ " as varchar)"),
-    ("quantity_text is not null and coalesce(try_cast(quantity_text as double) <= 0, true)",
+    ("price_text is not null and coalesce(not isfinite(try_cast(price_text as double))"
+        ~ " or try_cast(price_text as double) < 0, true)", "invalid_price",
+        "'data.price is negative or not a finite number: ' || cast(" ~ json_get('data_json', 'price') ~ " as varchar)"),
+    ("quantity_text is not null and coalesce(not isfinite(try_cast(quantity_text as double))"
+        ~ " or try_cast(quantity_text as double) <= 0, true)",
         "invalid_quantity",
-        "'data.quantity is not a positive number: ' || cast(" ~ json_get('data_json', 'quantity')
+        "'data.quantity is not a positive finite number: ' || cast(" ~ json_get('data_json', 'quantity')
         ~ " as varchar)"),
 ] %}
 
