@@ -66,27 +66,36 @@ class Run:
             assert time.monotonic() < deadline, "".join(self.lines)
             time.sleep(0.05)
 
-    def freeze_in(self, steps: set[str]) -> str:
-        """Stop the process where it is and return the step it is inside, which must be
-        one of `steps` (so the test kills it where it says)."""
-        os.kill(self.process.pid, signal.SIGSTOP)
+    def _inside(self) -> set[str]:
+        """The steps the run has started and not ended, from the Dagster instance."""
         instance = DagsterInstance.from_config(str(self.warehouse.parent / "dagster_home"))
-        (run,) = instance.get_runs()
-        started = {
-            r.event_log_entry.step_key
-            for r in instance.get_records_for_run(
-                run.run_id, of_type=DagsterEventType.STEP_START
-            ).records
-        }
-        ended = {
-            r.event_log_entry.step_key
-            for r in instance.get_records_for_run(
-                run.run_id, of_type={DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE}
-            ).records
-        }
-        inside = started - ended
-        assert len(inside) == 1 and inside <= steps, (started, ended)
-        return inside.pop()
+        runs = instance.get_runs()
+        if not runs:
+            return set()
+        run_id = runs[0].run_id
+
+        def steps(*kinds: DagsterEventType) -> set[str]:
+            records = instance.get_records_for_run(run_id, of_type=set(kinds)).records
+            return {r.event_log_entry.step_key for r in records}
+
+        return steps(DagsterEventType.STEP_START) - steps(
+            DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE
+        )
+
+    def freeze_in(self, steps: set[str], timeout: float = 300) -> str:
+        """Stop the process (SIGSTOP) while it is inside one of `steps`, and return that
+        step, so the test kills it where it says."""
+        deadline = time.monotonic() + timeout
+        while True:
+            assert self.process.poll() is None, "".join(self.lines)
+            assert time.monotonic() < deadline, ("never inside", steps, "".join(self.lines))
+            if self._inside() & steps:
+                os.kill(self.process.pid, signal.SIGSTOP)
+                inside = self._inside()
+                if len(inside) == 1 and inside <= steps:
+                    return inside.pop()
+                os.kill(self.process.pid, signal.SIGCONT)  # it moved on meanwhile
+            time.sleep(0.02)
 
 
 def run_statuses(warehouse: Path) -> list[DagsterRunStatus]:
@@ -105,8 +114,7 @@ def test_kill_9_then_the_next_run_finishes_and_equals_a_clean_build(
     warehouse = tmp_path / "wh" / "warehouse.duckdb"
     run = Run(raw, warehouse)
     if where == "landing":
-        run.wait_for("raw__esputnik_lines")  # the first source landed, the next one landing
-        assert run.freeze_in(LANDING) in LANDING
+        assert run.freeze_in(LANDING) in LANDING  # the first source landed, another landing
     else:
         run.wait_for("raw__usercom_lines")
         time.sleep(4)  # parsed, and building models
