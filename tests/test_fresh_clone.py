@@ -37,23 +37,15 @@ def test_make_run_on_a_fresh_clone_uses_the_defaults(tmp_path: Path) -> None:
     assert query(published, "select count(*) from audit_raw_lines") == [(lines,)]
     assert query(published, "select count(*) from mart_funnel_daily")[0][0] > 0
 
-    # dbt on its own, from dbt_project/ as the README says, reads the same warehouse
-    shown = subprocess.run(
-        [
-            str(clone / ".venv" / "bin" / "dbt"),
-            "show",
-            "--inline",
-            "select count(*) as n from audit_raw_lines",
-            "--output",
-            "json",
-            "--profiles-dir",
-            ".",
-        ],  # fmt: skip
-        cwd=clone / "dbt_project",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert shown.returncode == 0, shown.stdout[-3000:]
-    assert json.loads(shown.stdout[shown.stdout.index("{") :]) == {"show": [{"n": lines}]}
+    # dbt on its own reads the same warehouse: from dbt_project/ as the README says, from
+    # the root with --project-dir, from another folder
+    dbt_dir = clone / "dbt_project"
+    for cwd, where in ((dbt_dir, "."), (clone, "dbt_project"), (tmp_path, str(dbt_dir))):
+        command = [str(clone / ".venv" / "bin" / "dbt"), "show", "--inline"]
+        command += ["select count(*) as n from audit_raw_lines", "--output", "json"]
+        command += ["--project-dir", where, "--profiles-dir", where]
+        shown = subprocess.run(
+            command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+        )
+        assert shown.returncode == 0, (cwd, shown.stdout[-3000:])
+        assert json.loads(shown.stdout[shown.stdout.index("{") :]) == {"show": [{"n": lines}]}
