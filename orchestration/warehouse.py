@@ -231,9 +231,9 @@ def _launched_pid(instance, run_id: str) -> int | None:
     for record in records:
         event = record.event_log_entry.dagster_event
         data = event.engine_event_data if event else None
-        pid = getattr(data, "pid", None) if data else None
-        if pid:
-            return int(pid)
+        pid = data.metadata.get("pid") if data else None
+        if pid is not None:
+            return int(pid.value)
     return None
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
+from dagster._core.events import EngineEventData
 
 from orchestration.landing import unknown_entries
 from orchestration.settings import build_path
@@ -138,6 +139,9 @@ def test_runs_whose_process_is_gone_are_marked_failed(tmp_path: Path) -> None:
         "dead": {PID_TAG: str(dead_pid()), HOST_TAG: host},
         "alive": {PID_TAG: str(os.getpid()), HOST_TAG: host},
         "elsewhere": {PID_TAG: str(dead_pid()), HOST_TAG: "another-host"},
+        # launched by dagster dev's run launcher and killed before it tagged itself:
+        # the launcher's engine event has its PID
+        "launched": {},
     }
     ids = {}
     for name, tags in runs.items():
@@ -150,13 +154,19 @@ def test_runs_whose_process_is_gone_are_marked_failed(tmp_path: Path) -> None:
                 tags=tags,
             )
         )
+    instance.report_engine_event(
+        "Started process for run",
+        instance.get_run_by_id(ids["launched"]),
+        EngineEventData.in_process(dead_pid()),
+    )
     recovered = recover_dead_runs(instance)
-    assert len(recovered) == 1 and ids["dead"] in recovered[0]
+    assert sorted(line.split()[1] for line in recovered) == sorted([ids["dead"], ids["launched"]])
     status = {name: instance.get_run_by_id(run_id).status for name, run_id in ids.items()}
     assert status == {
         "dead": DagsterRunStatus.FAILURE,
         "alive": DagsterRunStatus.STARTED,
         "elsewhere": DagsterRunStatus.STARTED,
+        "launched": DagsterRunStatus.FAILURE,
     }
     assert recover_dead_runs(instance) == []
     instance.dispose()
