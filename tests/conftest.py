@@ -107,6 +107,20 @@ def dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def count_elsewhere(warehouse: Path, table: str) -> int:
+    """The rows of `table` a new reader in another process sees (one process reuses the
+    database it already has open, whatever was published since)."""
+    code = (
+        "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True)"
+        ".execute(f'select count(*) from {sys.argv[2]}').fetchall()[0][0])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(warehouse), table], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    return int(out.stdout)
+
+
 def query(warehouse: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute(sql).fetchall()

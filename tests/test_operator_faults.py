@@ -20,7 +20,15 @@ from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from orchestration.generate import Spec, generate
 from orchestration.warehouse import WriterLock
-from tests.conftest import REPO_ROOT, build_file, cli_env, query, run_cli, snapshot
+from tests.conftest import (
+    REPO_ROOT,
+    build_file,
+    cli_env,
+    count_elsewhere,
+    query,
+    run_cli,
+    snapshot,
+)
 
 RERUN_TIMEOUT_S = 300
 
@@ -151,18 +159,6 @@ def test_sigterm_stops_a_build_and_the_next_run_finishes(generated, tmp_path: Pa
     assert snapshot(warehouse) == clean
 
 
-def count_in_another_process(warehouse: Path) -> int:
-    """What a new reader sees (one process reuses the database it already has open)."""
-    code = (
-        "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True)"
-        ".execute('select count(*) from audit_raw_lines').fetchall()[0][0])"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code, str(warehouse)], capture_output=True, text=True, check=True
-    )
-    return int(out.stdout)
-
-
 def test_a_reader_holding_the_warehouse_never_blocks_a_build(
     raw_dir: Path, warehouse: Path
 ) -> None:
@@ -182,7 +178,7 @@ def test_a_reader_holding_the_warehouse_never_blocks_a_build(
         "select count(*) from dim_products where product_id = 'SKU-900'"
     ).fetchall() == [(0,)]
     reader.close()
-    assert count_in_another_process(warehouse) == before + 1
+    assert count_elsewhere(warehouse, "audit_raw_lines") == before + 1
 
 
 def short_failure(result: subprocess.CompletedProcess[str]) -> list[str]:

@@ -26,6 +26,7 @@ from orchestration.warehouse import (
     read_holder,
     recover_dead_runs,
 )
+from tests.conftest import count_elsewhere
 
 
 def test_the_build_file_sits_beside_the_published_one_under_the_same_name() -> None:
@@ -38,16 +39,6 @@ def make_table(path: Path, rows: int) -> None:
         con.execute(f"create or replace table t as select range as i from range({rows})")
 
 
-def count_elsewhere(path: Path) -> int:
-    code = (
-        "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=True)"
-        ".execute('select count(*) from t').fetchall()[0][0])"
-    )
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    return int(out.stdout)
-
-
 def test_publish_replaces_the_file_under_a_reader_that_keeps_its_state(tmp_path: Path) -> None:
     published = tmp_path / "warehouse.duckdb"
     build = build_path(published)
@@ -58,7 +49,7 @@ def test_publish_replaces_the_file_under_a_reader_that_keeps_its_state(tmp_path:
     make_table(build, 5)
     assert publish(published, build) is True
     assert reader.execute("select count(*) from t").fetchall() == [(3,)]  # still whole
-    assert count_elsewhere(published) == 5
+    assert count_elsewhere(published, "t") == 5
     assert publish(published, build) is False  # nothing changed: no copy
     reader.close()
     assert not list(tmp_path.glob(".warehouse.duckdb.publishing-*"))
@@ -69,10 +60,10 @@ def test_a_first_run_starts_from_the_published_file(tmp_path: Path) -> None:
     make_table(published, 4)  # a warehouse made before the build file existed
     build = build_path(published)
     prepare_build_file(published, build)
-    assert count_elsewhere(build) == 4
+    assert count_elsewhere(build, "t") == 4
     make_table(build, 6)
     prepare_build_file(published, build)  # the build file exists: it is kept
-    assert count_elsewhere(build) == 6
+    assert count_elsewhere(build, "t") == 6
 
 
 def test_a_build_file_another_program_writes_is_one_clear_error(tmp_path: Path) -> None:
