@@ -50,9 +50,11 @@ run: manifest ## land $RAW_DATA_DIR, build, check, publish, print a summary
 test: manifest ## the whole test suite
 	$(BIN)/pytest
 
-# Dagster's own deprecation notices are not the user's to act on.
+# Quiet: Dagster's own deprecation notices are not the user's to act on, and its
+# services' INFO lines (every sensor tick) stay in the UI.
 dev: manifest ## dagster dev on http://127.0.0.1:$DAGSTER_PORT (default 3000)
-	PYTHONWARNINGS=ignore $(BIN)/dagster dev --host 127.0.0.1 --port $(DAGSTER_PORT)
+	@echo "Dagster UI: http://127.0.0.1:$(DAGSTER_PORT) (Ctrl-C stops it; make dev DAGSTER_PORT=... moves it)"
+	@PYTHONWARNINGS=ignore $(BIN)/dagster dev --host 127.0.0.1 --port $(DAGSTER_PORT) --log-level warning
 
 # Execute the notebooks against the current warehouse; HTML into build/notebooks/.
 notebooks: install ## execute the notebooks on the warehouse; HTML in build/notebooks/
