@@ -35,8 +35,9 @@ def build_landing_asset(source: str) -> AssetsDefinition:
     check = AssetCheckSpec(
         "all_dump_files_readable",
         asset=key,
-        description="Every dump file under the source folder could be read; "
-        "a failed file landed none of its lines and is retried next run.",
+        description="Every dump file under the source folder could be read whole; "
+        "a failed file landed none of its lines and is retried next run, a truncated "
+        "gzip landed its complete lines.",
     )
     known = AssetCheckSpec(
         "no_unknown_files",
@@ -72,10 +73,12 @@ def build_landing_asset(source: str) -> AssetsDefinition:
             total_rows = con.execute(f"select count(*) from raw.{source}_lines").fetchall()[0][0]
         for failed in report.failed:
             context.log.error(failed.detail)
+        for truncated in report.truncated:
+            context.log.warning(f"{truncated.raw_file}: {truncated.detail}")
         context.log.info(
             f"{source}: {report.lines_landed} new lines from {report.files_landed} new files; "
             f"{report.files_already_landed} already landed, {report.files_duplicate} "
-            f"renamed duplicates, {len(report.failed)} failed"
+            f"renamed duplicates, {len(report.failed)} failed, {len(report.truncated)} truncated"
         )
         return MaterializeResult(
             metadata={
@@ -84,17 +87,22 @@ def build_landing_asset(source: str) -> AssetsDefinition:
                 "already_landed_files": report.files_already_landed,
                 "duplicate_files": report.files_duplicate,
                 "failed_files": len(report.failed),
+                "truncated_files": len(report.truncated),
                 "dagster/row_count": total_rows,
             },
             check_results=[
                 AssetCheckResult(
                     check_name=check.name,
-                    passed=not report.failed,
+                    passed=not report.failed and not report.truncated,
                     severity=AssetCheckSeverity.WARN,
                     metadata={
                         "failed_files": MetadataValue.md(
                             "\n".join(f"- {f.detail}" for f in report.failed) or "none"
-                        )
+                        ),
+                        "truncated_files": MetadataValue.md(
+                            "\n".join(f"- {f.raw_file}: {f.detail}" for f in report.truncated)
+                            or "none"
+                        ),
                     },
                 ),
                 AssetCheckResult(

@@ -30,6 +30,7 @@ start-up costs this project does not use:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -203,11 +204,23 @@ def _is_interrupt(exc: BaseException | None) -> bool:
 
 
 def _first_error(errors: list[str], result: Any) -> str:
-    """One line: dbt's first error that names a node ("Failure in test ...", "Database
-    Error in model ..."), else its first error, else the exception."""
-    lines = [line.strip() for text in errors for line in text.splitlines() if line.strip()]
-    named = [line for line in lines if " in " in line and ("Failure" in line or "Error" in line)]
-    return (named or lines or [repr(result.exception)])[0]
+    """One line: dbt's first error that names a node, with the line after it (the cause:
+    "Runtime Error in model m (...): Binder Error: ...", "Failure in test t (...): Got 3
+    results ..."), else its first error, else the exception."""
+    lines = [
+        line.strip()
+        for text in errors
+        for line in _ANSI.sub("", text).splitlines()
+        if line.strip() and not line.strip().startswith("compiled code at")
+    ]
+    named = [i for i, line in enumerate(lines) if " in " in line and "Error" in line]
+    named = named or [i for i, line in enumerate(lines) if " in " in line and "Failure" in line]
+    if named:
+        return ": ".join(lines[named[0] : named[0] + 2])
+    return (lines or [repr(result.exception)])[0]
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _collect_errors(errors: list[str]) -> Any:

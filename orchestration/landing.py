@@ -7,10 +7,14 @@ transaction per batch), so that DuckDB writes with every core. Parsing and rejec
 lines is dbt's job: nothing is judged (or lost) at the door.
 
 A file is identified by the SHA-256 of its bytes: the same content under a second name
-is recorded in the manifest as ``duplicate`` and lands no line. A file that cannot be
-read (truncated gzip, not UTF-8, permission denied) is recorded as ``failed`` with the
-reader's message, lands none of its lines, and does not stop the other files; it is
-tried again on the next run.
+is recorded in the manifest as ``duplicate`` and lands no line. Loss is per line, not
+per file: a line that is not UTF-8 lands with its bad bytes replaced (U+FFFD) and
+``is_invalid_utf8`` set, for staging to reject as ``invalid_encoding``; a truncated
+gzip lands its complete lines and is recorded with a ``truncated:`` detail (a later
+full delivery adds only the missing lines, the others are duplicates); a UTF-8 byte
+order mark is stripped. A file that cannot be read at all (a corrupt gzip, permission
+denied) is recorded as ``failed`` with the reader's message, lands none of its lines,
+and does not stop the other files; it is tried again on the next run.
 
 A file whose name, size and modification time match a manifest row is not read again
 (the test rsync and make use): a daily run reads the new dumps, not the whole history.
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +41,7 @@ log = logging.getLogger(__name__)
 LANDING_SCHEMA = "raw"
 MANIFEST_TABLE = f"{LANDING_SCHEMA}.landed_files"
 DUMP_SUFFIXES = (".jsonl", ".jsonl.gz")
+TRUNCATED = "truncated:"
 
 
 def lines_table(source: str) -> str:
@@ -51,6 +57,10 @@ class FileOutcome:
     status: str  # landed | duplicate | already_landed | failed
     line_count: int = 0
     detail: str | None = None
+
+    @property
+    def truncated(self) -> bool:
+        return self.status == "landed" and (self.detail or "").startswith(TRUNCATED)
 
 
 @dataclass
@@ -78,6 +88,10 @@ class LandingReport:
         return self._count("already_landed")
 
     @property
+    def truncated(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.truncated]
+
+    @property
     def failed(self) -> list[FileOutcome]:
         return [o for o in self.outcomes if o.status == "failed"]
 
@@ -96,6 +110,10 @@ def ensure_landing_tables(con: duckdb.DuckDBPyConnection) -> None:
                 loaded_at timestamp not null
             )
             """
+        )
+        # true for a line that was not UTF-8 (stored with U+FFFD); null for the others
+        con.execute(
+            f"alter table {lines_table(source)} add column if not exists is_invalid_utf8 boolean"
         )
     con.execute(
         f"""
@@ -186,14 +204,57 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_dump_lines(path: Path) -> pl.DataFrame:
-    """All lines of one dump as ``raw_line_no`` (1-based) and ``raw_line``.
+def read_dump_lines(path: Path) -> tuple[pl.DataFrame, str | None]:
+    """All lines of one dump as ``raw_line_no`` (1-based), ``raw_line`` and
+    ``is_invalid_utf8``, and a ``truncated:`` detail when a gzip stream ends early.
 
-    polars decompresses gzip by itself and raises on a truncated stream, so a broken
-    file fails here as a whole, before anything is written.
+    polars reads a sound file (plain or gzip) in one pass. It raises on a truncated
+    stream or a byte that is not UTF-8, and only then is the file read again here:
+    decompressed as far as the stream goes (a partial last line is not a line), decoded
+    with the bad bytes replaced, and split, all in bulk. In such a file a line holding
+    U+FFFD is taken as one that was not UTF-8.
     """
-    frame = pl.read_lines(path, name="raw_line", row_index_name="raw_line_no", row_index_offset=1)
-    return frame.select(pl.col("raw_line_no").cast(pl.Int64), pl.col("raw_line"))
+    truncated = None
+    try:
+        frame = pl.read_lines(path, name="raw_line", row_index_name="raw_line_no", row_index_offset=1)
+        frame = frame.with_columns(pl.lit(None, pl.Boolean).alias("is_invalid_utf8"))
+    except (pl.exceptions.ComputeError, OSError, EOFError) as exc:
+        data = path.read_bytes()
+        if path.name.endswith(".gz"):
+            data, complete = _gunzip_prefix(data)
+            if not complete:
+                data = data[: data.rfind(b"\n") + 1]  # the partial last line is lost
+                truncated = f"{TRUNCATED} the gzip stream ends early ({exc}); its complete lines landed"
+        text = data.decode("utf-8", errors="replace")
+        parts = text.split("\n")
+        if parts[-1] == "":  # after the last newline, or an empty file
+            parts.pop()
+        lines = pl.Series("raw_line", parts, dtype=pl.String)
+        frame = pl.DataFrame(lines).with_row_index("raw_line_no", offset=1).with_columns(
+            pl.col("raw_line").str.strip_suffix("\r"),
+            pl.when(pl.col("raw_line").str.contains("\ufffd", literal=True))
+            .then(True)
+            .alias("is_invalid_utf8"),
+        )
+    first = frame["raw_line"][0] if frame.height else None
+    if first is not None and first.startswith("\ufeff"):  # a byte order mark is no content
+        frame = frame.with_columns(frame["raw_line"].scatter(0, first[1:]))
+    return frame.select(
+        pl.col("raw_line_no").cast(pl.Int64), pl.col("raw_line"), pl.col("is_invalid_utf8")
+    ), truncated
+
+
+def _gunzip_prefix(data: bytes) -> tuple[bytes, bool]:
+    """The bytes a gzip file (of one or more members) decompresses to, as far as its
+    stream goes, and whether it was complete. A corrupt stream raises zlib.error."""
+    out = []
+    while data:
+        member = zlib.decompressobj(wbits=31)
+        out.append(member.decompress(data))
+        if not member.eof:
+            return b"".join(out), False
+        data = member.unused_data
+    return b"".join(out), True
 
 
 def _now() -> datetime:
@@ -292,7 +353,7 @@ def _read_file(
         return None
 
     try:
-        lines = read_dump_lines(path)
+        lines, truncated = read_dump_lines(path)
     except Exception as exc:  # noqa: BLE001 - any reader error fails this file only
         detail = f"cannot read {raw_file}: {type(exc).__name__}: {exc}"
         log.error(detail)
@@ -302,9 +363,31 @@ def _read_file(
         )  # fmt: skip
         return FileOutcome(raw_file, "failed", detail=detail)
 
+    # The same name landed before with other content: a truncated gzip completed, or
+    # (against the contract) a file changed. Its lines already landed keep their
+    # numbers and outcomes; only the lines after them land.
+    earlier = con.execute(
+        f"""
+        select max(line_count) from {MANIFEST_TABLE}
+        where raw_file = ? and status = 'landed' and file_sha256 <> ?
+        """,
+        [raw_file, sha],
+    ).fetchall()[0][0]
+    file_lines = lines.height
+    if earlier is not None:
+        lines = lines.filter(pl.col("raw_line_no") > earlier)
+        note = f"an earlier version of {raw_file} landed lines 1-{earlier}; only the lines after them landed"
+        log.warning(note)
+        truncated = f"{truncated}; {note}" if truncated else note
+
     file_no = len(batch.files)
     batch.frames.append(lines.with_columns(pl.lit(file_no, pl.Int32).alias("file_no")))
-    batch.files.append(manifest_row | dict(status="landed", line_count=lines.height))
+    if truncated:
+        log.warning(f"{raw_file}: {truncated}")
+    batch.files.append(
+        manifest_row
+        | dict(status="landed", line_count=file_lines, new_lines=lines.height, detail=truncated)
+    )
     batch.landing_sha[sha] = raw_file
     batch.lines += lines.height
     return None
@@ -332,14 +415,16 @@ def _land_batch(con: duckdb.DuckDBPyConnection, source: str, batch: _Batch) -> l
             con.execute(
                 f"""
                 insert into {lines_table(source)}
-                select incoming_files.raw_file, raw_line_no, raw_line, file_sha256, ?
+                    (raw_file, raw_line_no, raw_line, file_sha256, loaded_at, is_invalid_utf8)
+                select incoming_files.raw_file, raw_line_no, raw_line, file_sha256, ?,
+                    is_invalid_utf8
                 from incoming_lines
                 inner join incoming_files using (file_no)
                 """,
                 [loaded_at],
             )
         for row in batch.files:
-            _record(con, source=source, **row)
+            _record(con, source=source, **{k: v for k, v in row.items() if k != "new_lines"})
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -349,7 +434,7 @@ def _land_batch(con: duckdb.DuckDBPyConnection, source: str, batch: _Batch) -> l
             con.unregister("incoming_lines")
             con.unregister("incoming_files")
     return [
-        FileOutcome(f["raw_file"], f["status"], f["line_count"], f.get("detail"))
+        FileOutcome(f["raw_file"], f["status"], f.get("new_lines", f["line_count"]), f.get("detail"))
         for f in batch.files
     ]
 

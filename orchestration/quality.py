@@ -49,17 +49,10 @@ from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, SOURCES, duckdb_c
 
 log = logging.getLogger(__name__)
 
-REASON_CODES = (
-    "duplicate_delivery",
-    "empty_line",
-    "invalid_json",
-    "invalid_timestamp",
-    "missing_contact",
-    "missing_required_field",
-    "unknown_event_type",
-    "invalid_product_payload",
-    "invalid_price",
-    "invalid_quantity",
+# the reason codes a line can get: the dbt seed the models' tests also read
+REASON_CODES = tuple(
+    row["reason_code"]
+    for row in csv.DictReader((REPO_ROOT / "dbt_project" / "seeds" / "reason_codes.csv").open())
 )
 MAX_EXAMPLES = 5
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 import os
 import shutil
 from pathlib import Path
@@ -154,49 +155,74 @@ def test_a_new_file_lands_only_its_own_lines(raw_dir: Path) -> None:
     assert land_source(con, "usercom", raw_dir).lines_landed == 3
 
 
-def test_a_truncated_gzip_fails_alone_with_a_clear_message(raw_dir: Path) -> None:
-    good = raw_dir / "usercom" / "2026-03-02.jsonl.gz"
+def test_a_truncated_gzip_lands_its_complete_lines_and_says_so(raw_dir: Path) -> None:
     broken = raw_dir / "usercom" / "2026-03-03.jsonl.gz"
-    data = good.read_bytes()
-    broken.write_bytes(data[: len(data) // 2])
+    lines = [f'{{"n":{i},"pad":"{"x" * (i % 37)}"}}' for i in range(2000)]
+    data = gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0)
+    broken.write_bytes(data[: len(data) * 3 // 5])
+    # what survives, found independently: the stream decompressed as far as it goes
+    prefix = zlib.decompressobj(wbits=31).decompress(data[: len(data) * 3 // 5])
+    complete = prefix.count(b"\n")
+    assert 0 < complete < len(lines)
     con = duckdb.connect()
     report = land_source(con, "usercom", raw_dir)
 
-    assert [f.raw_file for f in report.failed] == ["usercom/2026-03-03.jsonl.gz"]
-    assert "usercom/2026-03-03.jsonl.gz" in report.failed[0].detail
-    # None of its lines, all of the others.
+    assert not report.failed
+    assert [f.raw_file for f in report.truncated] == ["usercom/2026-03-03.jsonl.gz"]
+    assert report.truncated[0].detail.startswith("truncated:")
     assert con.execute(
-        "select count(*) from raw.usercom_lines where raw_file = 'usercom/2026-03-03.jsonl.gz'"
-    ).fetchall() == [(0,)]
-    expected_good = count_lines(raw_dir / "usercom" / "2026-03-01.jsonl") + count_lines(good)
-    assert table_count(con, "usercom") == expected_good
+        "select list(raw_line order by raw_line_no) from raw.usercom_lines "
+        "where raw_file = 'usercom/2026-03-03.jsonl.gz'"
+    ).fetchall()[0][0] == lines[:complete]
     assert con.execute(
         "select status, line_count from raw.landed_files "
         "where raw_file = 'usercom/2026-03-03.jsonl.gz'"
-    ).fetchall() == [("failed", None)]
+    ).fetchall() == [("landed", complete)]
 
 
-def test_a_file_that_is_not_utf8_fails_alone(raw_dir: Path) -> None:
+def test_a_line_that_is_not_utf8_is_flagged_and_its_neighbours_land(raw_dir: Path) -> None:
     bad = raw_dir / "insend" / "latin1.jsonl"
-    bad.write_bytes('{"name":"caf\u00e9"}\n'.encode("latin-1"))
+    bad.write_bytes(b'\xef\xbb\xbf{"a":1}\n' + '{"name":"caf\u00e9"}\r\n'.encode("latin-1") + b'{"c":3}\n')
     con = duckdb.connect()
     report = land_source(con, "insend", raw_dir)
-    assert [f.raw_file for f in report.failed] == ["insend/latin1.jsonl"]
-    assert "utf8" in report.failed[0].detail.lower()
-    assert table_count(con, "insend") == sample_line_counts(raw_dir)["insend"] - 1
+    assert not report.failed
+    assert con.execute(
+        "select raw_line_no, raw_line, is_invalid_utf8 from raw.insend_lines "
+        "where raw_file = 'insend/latin1.jsonl' order by raw_line_no"
+    ).fetchall() == [
+        (1, '{"a":1}', None),  # the byte order mark stripped
+        (2, '{"name":"caf\ufffd"}', True),
+        (3, '{"c":3}', None),
+    ]
 
 
-def test_a_failed_file_lands_once_it_is_readable(raw_dir: Path) -> None:
-    # Files are never modified after landing, but a failed read (e.g. a file still
-    # being copied) is retried on the next run, keyed by name and content.
+def test_a_byte_order_mark_is_stripped_from_a_sound_file(raw_dir: Path) -> None:
+    (raw_dir / "insend" / "bom.jsonl").write_bytes(b'\xef\xbb\xbf{"a":1}\n{"b":2}\n')
+    con = duckdb.connect()
+    land_source(con, "insend", raw_dir)
+    assert con.execute(
+        "select list(raw_line order by raw_line_no) from raw.insend_lines "
+        "where raw_file = 'insend/bom.jsonl'"
+    ).fetchall() == [(['{"a":1}', '{"b":2}'],)]
+
+
+def test_a_truncated_file_completed_later_adds_only_its_missing_lines(raw_dir: Path) -> None:
+    # a file still being copied lands its complete lines; once whole, the rest follow
     con = duckdb.connect()
     path = raw_dir / "insend" / "late.jsonl.gz"
-    full = gzip.compress(b'{"x":1}\n{"x":2}\n')
+    full = gzip.compress(b'{"x":1}\n{"x":2}\n{"x":3}\n', mtime=0)
     path.write_bytes(full[:10])
-    assert len(land_source(con, "insend", raw_dir).failed) == 1
+    first = land_source(con, "insend", raw_dir, [path])
+    assert [(f.line_count, f.truncated) for f in first.outcomes] == [(0, True)]
     path.write_bytes(full)
-    report = land_source(con, "insend", raw_dir)
-    assert not report.failed and report.lines_landed == 2
+    report = land_source(con, "insend", raw_dir, [path])
+    assert [(f.status, f.line_count, f.truncated) for f in report.outcomes] == [("landed", 3, False)]
+    path.write_bytes(full[: len(full) - 12])  # a shorter copy again: nothing to add
+    assert land_source(con, "insend", raw_dir, [path]).lines_landed == 0
+    assert con.execute(
+        "select list(raw_line_no order by raw_line_no) from raw.insend_lines "
+        "where raw_file = 'insend/late.jsonl.gz'"
+    ).fetchall() == [([1, 2, 3],)]
 
 
 def test_a_file_lands_in_one_transaction_or_not_at_all(

@@ -8,7 +8,7 @@
     'source_system', 'raw_file', 'raw_line_no', 'line_hash', 'source_event_type', 'contact_key',
     'app_key', 'order_id', 'cart_id', 'currency', 'email_sha256', 'phone_sha256', 'guest_key',
     'visitor_key', 'items', 'properties', 'event_type_id', 'is_product_event',
-    'is_cart_snapshot', 'occurred_at', 'received_at', 'loaded_at',
+    'is_cart_snapshot', 'occurred_at', 'is_client_time_trusted', 'received_at', 'loaded_at',
 ] %}
 with
 
@@ -100,6 +100,7 @@ final as (
         is_product_event,
         is_cart_snapshot,
         occurred_at,
+        is_client_time_trusted,
         received_at,
         loaded_at
     from identified

@@ -1,25 +1,36 @@
-{#- A CONTRACT timestamp (ISO-8601 with Z or offset, epoch s, epoch ms above 10^11) as a UTC timestamp; null when unreadable. -#}
+{#- A CONTRACT timestamp as a UTC timestamp; null when it is not one. Accepted: an
+    ISO-8601 string (with Z or a UTC offset within ±14:00; a named zone is converted), or
+    a finite number of epoch seconds, or of epoch milliseconds above 10^11, up to the
+    end of year 9999 (a digit string too). A word DuckDB would read ('epoch', 'infinity',
+    'now') is not a timestamp. Whether a timestamp is plausible is the caller's rule. -#}
 {% macro parse_event_timestamp(json_expr) -%}
     {{ return(adapter.dispatch('parse_event_timestamp', 'product_events')(json_expr)) }}
 {%- endmacro %}
 
 {% macro default__parse_event_timestamp(json_expr) -%}
+    {%- set text = "json_extract_string(" ~ json_expr ~ ", '$')" %}
     case
         when json_type({{ json_expr }}) in ('UBIGINT', 'BIGINT', 'DOUBLE')
             or (json_type({{ json_expr }}) = 'VARCHAR'
-                and regexp_full_match(json_extract_string({{ json_expr }}, '$'), '[0-9]+(\.[0-9]+)?'))
+                and regexp_full_match({{ text }}, '[0-9]+(\.[0-9]+)?'))
             then case
-                {#- beyond year ~5000 in ms: not a timestamp (and would overflow) #}
-                when not try_cast(json_extract_string({{ json_expr }}, '$') as double) between 0 and 1e14
+                {#- NaN, ±Infinity, 1e309, negative, or beyond 9999-12-31T23:59:59.999 in ms #}
+                when not try_cast({{ text }} as double) between 0 and 253402300799999
                     then null
-                when try_cast(json_extract_string({{ json_expr }}, '$') as double) > 1e11
-                    then make_timestamp(cast(try_cast(json_extract_string({{ json_expr }}, '$') as double) * 1000 as bigint))
-                else make_timestamp(cast(try_cast(json_extract_string({{ json_expr }}, '$') as double) * 1000000 as bigint))
+                when try_cast({{ text }} as double) > 1e11
+                    then make_timestamp(cast(try_cast({{ text }} as double) * 1000 as bigint))
+                else make_timestamp(cast(try_cast({{ text }} as double) * 1000000 as bigint))
             end
         when json_type({{ json_expr }}) = 'VARCHAR'
             then case
-                when isfinite(try_cast(json_extract_string({{ json_expr }}, '$') as timestamptz))
-                    then timezone('UTC', try_cast(json_extract_string({{ json_expr }}, '$') as timestamptz))
+                when not left(ltrim({{ text }}), 1) between '0' and '9' then null
+                when not isfinite(try_cast({{ text }} as timestamptz)) then null
+                {#- the offset is the local time less the UTC time; DuckDB takes any #}
+                when not suffix({{ text }}, 'Z')
+                    and abs(epoch(try_cast({{ text }} as timestamp))
+                        - epoch(timezone('UTC', try_cast({{ text }} as timestamptz)))) > 14 * 3600
+                    then null
+                else timezone('UTC', try_cast({{ text }} as timestamptz))
             end
     end
 {%- endmacro %}

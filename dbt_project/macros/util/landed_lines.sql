@@ -6,6 +6,7 @@
         raw_file,
         raw_line_no,
         raw_line,
+        coalesce(is_invalid_utf8, false) as is_invalid_utf8,
         file_sha256,
         loaded_at,
         {{ landed_line_hash() }} as line_hash,

@@ -92,6 +92,7 @@ final as (
         abs(changes.quantity_delta) as quantity,
         changes.unit_price,
         snapshots.occurred_at,
+        snapshots.is_client_time_trusted,
         snapshots.received_at,
         snapshots.loaded_at
     from changes

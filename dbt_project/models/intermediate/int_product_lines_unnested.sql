@@ -73,6 +73,7 @@ final as (
         try_cast({{ item_field['isInStock'] }} as integer) = 1 as in_stock,
         is_cart_snapshot,
         occurred_at,
+        is_client_time_trusted,
         received_at,
         loaded_at
     from items_read

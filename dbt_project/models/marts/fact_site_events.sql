@@ -18,6 +18,7 @@ final as (
         app_key,
         properties,
         occurred_at,
+        is_client_time_trusted,
         received_at,
         raw_file,
         raw_line_no,

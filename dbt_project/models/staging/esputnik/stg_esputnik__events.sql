@@ -11,7 +11,7 @@ event_type_map as (
 parsed as (
     {{ landed_lines('esputnik_lines', {
         'received_at': 'json',
-        'body': {'eventTypeKey': 'text', 'keyValue': 'text', 'params': [{'name': 'text', 'value': 'text'}]},
+        'body': {'eventTypeKey': 'text', 'keyValue': 'json', 'params': [{'name': 'text', 'value': 'text'}]},
     }) }}
 ),
 
@@ -20,7 +20,7 @@ envelope as (
         *,
         line.received_at as received_at_json,
         line.body.eventtypekey as event_key,
-        nullif(trim(line.body.keyvalue), '') as key_value,
+        nullif(trim(json_extract_string(line.body.keyvalue, '$')), '') as key_value,
         {#- a params value that is not a list of objects reads as null, as a cast would #}
         line.body.params,
         {{ json_list_field('line.body.params', 'name') }} as param_names
@@ -45,6 +45,7 @@ typed as (
         event_type_map.source_event_type is not null as is_product_event,
         coalesce(event_type_map.is_cart_snapshot, false) as is_cart_snapshot,
         event_type_map.event_type_id,
+        upper(param_currencycode) as currency,
         {{ json_object_or_null('param_product') }} as product_json,
         {{ json_array_or_null('param_products') }} as products_json,
         -- keyValue first, then the params in the vendor's priority (seeds 002/003)
@@ -109,6 +110,7 @@ item_figures as (
         *,
         len(item_list) as item_count,
         {{ json_list_count_present('item_list', 'productId') }} as items_with_product_id,
+        {{ json_list_count_scalar('item_list', 'productId') }} as items_with_scalar_product_id,
         {{ json_list_count_present('item_list', 'price') }} as items_with_price,
         {{ json_list_count_present('item_list', 'quantity') }} as items_with_quantity,
         {{ json_list_count_non_numeric('item_list', 'items_json', 'price') }} as items_non_numeric_price,
@@ -118,17 +120,14 @@ item_figures as (
     from parsed_items
 ),
 
-{# The checks in order: the first that holds is the verdict. A JSON object is never blank,
-   so only the other lines pay for trim; a detail quoting a value as sent reads it from the
+{# The checks in order (the shared ones first, see line_checks): the first that holds is
+   the verdict. A detail quoting a value as sent reads it from the
    text again, which only the rows it describes pay for. #}
-{%- set checks = [
-    ("line is null and coalesce(trim(raw_line), '') = ''", "empty_line", "'blank line'"),
-    ("line is null", "invalid_json", "'line is not a JSON object'"),
-    ("received_at is null", "invalid_timestamp",
-        "'received_at missing or not a timestamp: ' || coalesce(cast("
-        ~ json_get('raw_line', 'received_at') ~ " as varchar), 'absent')"),
+{%- set checks = line_checks() + received_at_checks() + [
     ("locator_value is null", "missing_contact",
         "'no keyValue and none of the params contactId, externalCustomerId, email, phone, pushToken'"),
+    ("not " ~ is_scalar_id('line.body.keyvalue'), "invalid_identifier",
+        "'body.keyValue is not a string or a number: ' || line.body.keyvalue"),
     ("event_key is null", "missing_required_field", "'body.eventTypeKey missing'"),
     ("params is null", "missing_required_field", "'body.params missing or not a list of {name, value}'"),
     ("needs_product and param_product is null", "missing_required_field", "'param product missing'"),
@@ -150,6 +149,8 @@ item_figures as (
         "'param products is not a JSON array: ' || param_products"),
     ("is_product_event and items_with_product_id < item_count", "invalid_product_payload",
         "'a product has no productId'"),
+    ("is_product_event and items_with_scalar_product_id < item_count", "invalid_identifier",
+        "'a productId is not a string or a number'"),
     ("is_product_event and needs_price and items_with_price < item_count", "missing_required_field",
         "'a product has no price'"),
     ("is_product_event and needs_quantity and items_with_quantity < item_count", "missing_required_field",
@@ -159,6 +160,8 @@ item_figures as (
     ("is_product_event and (items_non_numeric_quantity > 0 or min_quantity < 0"
         ~ " or (not is_cart_snapshot and min_quantity = 0))", "invalid_quantity",
         "'a product quantity is negative, zero or not a finite number'"),
+    ("not " ~ is_currency_code('currency'), "invalid_currency",
+        "'param currencyCode is not a three-letter code: ' || param_currencycode"),
 ] %}
 
 judged as (
@@ -193,7 +196,7 @@ final as (
             as phone_sha256,
         param_ordernumber as order_id,
         param_recyclestateid as cart_id,
-        upper(param_currencycode) as currency,
+        currency,
         case when is_product_event then items_json end as items,
         {#- params without the contact locators: no clear-text PII past staging #}
         case when params is not null then to_json(list_filter(
@@ -204,6 +207,7 @@ final as (
         {{ reason_columns(checks, 'failed_check') }},
         received_at,
         received_at as occurred_at,
+        true as is_client_time_trusted,  -- no client time is sent
         loaded_at
     from judged
 )

@@ -11,7 +11,7 @@ event_type_map as (
 
 parsed as (
     {{ landed_lines('insend_lines', {
-        'received_at': 'json', 'app_key': 'text', 'visitor_uid': 'text', 'guest_uid': 'text', 'data': 'text',
+        'received_at': 'json', 'app_key': 'text', 'visitor_uid': 'json', 'guest_uid': 'json', 'data': 'text',
     }) }}
 ),
 
@@ -20,8 +20,8 @@ envelope as (
         *,
         line.received_at as received_at_json,
         nullif(trim(line.app_key), '') as app_key,
-        nullif(trim(line.visitor_uid), '') as visitor_uid,
-        nullif(trim(line.guest_uid), '') as guest_uid,
+        nullif(trim(json_extract_string(line.visitor_uid, '$')), '') as visitor_uid,
+        nullif(trim(json_extract_string(line.guest_uid, '$')), '') as guest_uid,
         {#- `data` is JSON text; an object sent as is reads as its JSON text too #}
         line.data as data_text
     from parsed
@@ -97,6 +97,7 @@ item_figures as (
         *,
         len(item_list) as item_count,
         {{ json_list_count_present('item_list', 'product_id') }} as items_with_product_id,
+        {{ json_list_count_scalar('item_list', 'product_id') }} as items_with_scalar_product_id,
         {{ json_list_count_non_numeric('item_list', 'items_json', 'price') }} as items_non_numeric_price,
         {{ json_list_count_non_numeric('item_list', 'items_json', 'qnt') }} as items_non_numeric_qnt,
         {{ json_list_min_number('item_list', 'price') }} as min_price,
@@ -104,18 +105,16 @@ item_figures as (
     from parsed_items
 ),
 
-{# The checks in order: the first that holds is the verdict. A JSON object is never blank,
-   so only the other lines pay for trim; a detail quoting a value as sent reads it from the
+{# The checks in order (the shared ones first, see line_checks): the first that holds is
+   the verdict. A detail quoting a value as sent reads it from the
    text again, which only the rows it describes pay for. #}
-{%- set checks = [
-    ("line is null and coalesce(trim(raw_line), '') = ''", "empty_line", "'blank line'"),
-    ("line is null", "invalid_json", "'line is not a JSON object'"),
+{%- set checks = line_checks() + [
     ("data_text is not null and data_parsed is null", "invalid_json",
         "'data is not a JSON object (or JSON text of one)'"),
-    ("received_at is null", "invalid_timestamp",
-        "'received_at missing or not a timestamp: ' || coalesce(cast("
-        ~ json_get('raw_line', 'received_at') ~ " as varchar), 'absent')"),
+    ] + received_at_checks() + [
     ("visitor_uid is null and guest_uid is null", "missing_contact", "'neither visitor_uid nor guest_uid'"),
+    ("not (" ~ is_scalar_id('line.visitor_uid') ~ " and " ~ is_scalar_id('line.guest_uid') ~ ")",
+        "invalid_identifier", "'visitor_uid or guest_uid is not a string or a number'"),
     ("data_parsed is null", "missing_required_field", "'data missing'"),
     ("event_key is null", "missing_required_field", "'data.type missing'"),
     ("not is_product_event and event_key not in ('" ~ site_event_types | join("', '") ~ "')",
@@ -128,6 +127,8 @@ item_figures as (
         "missing_required_field", "'properties.order_id missing'"),
     ("is_product_event and items_with_product_id < item_count",
         "missing_required_field", "'product_id missing'"),
+    ("is_product_event and items_with_scalar_product_id < item_count", "invalid_identifier",
+        "'a product_id is not a string or a number'"),
     ("is_product_event and (items_non_numeric_price > 0 or min_price < 0)", "invalid_price",
         "'a price is negative or not a finite number'"),
     ("is_product_event and (items_non_numeric_qnt > 0 or min_qnt < 0"
@@ -172,6 +173,7 @@ final as (
         {{ reason_columns(checks, 'failed_check') }},
         received_at,
         received_at as occurred_at,
+        true as is_client_time_trusted,  -- no client time is sent
         loaded_at
     from judged
 )

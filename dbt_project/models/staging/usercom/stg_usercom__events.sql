@@ -7,7 +7,7 @@ event_types as (
 
 parsed as (
     {{ landed_lines('usercom_lines', {
-        'received_at': 'json', 'sent_at': 'json', 'user_id': 'text', 'method': 'text', 'data': 'json',
+        'received_at': 'json', 'sent_at': 'json', 'user_id': 'json', 'method': 'text', 'data': 'json',
     }) }}
 ),
 
@@ -16,7 +16,8 @@ fields as (
         *,
         line.received_at as received_at_json,
         line.sent_at as sent_at_json,
-        nullif(trim(line.user_id), '') as user_id,
+        nullif(trim(json_extract_string(line.user_id, '$')), '') as user_id,
+        {{ is_scalar_id('line.user_id') }} as is_scalar_user_id,
         line.method,
         case
             when line.data is not null then line.data
@@ -30,7 +31,7 @@ data_fields as (
     select
         *,
         {{ json_parse('data_json', {
-            'product_id': 'text', 'event_type': 'text', 'price': 'text', 'quantity': 'text',
+            'product_id': 'json', 'event_type': 'text', 'price': 'text', 'quantity': 'text',
             'order_id': 'text', 'currency': 'text',
         }) }} as data_parsed,
         coalesce({{ json_type_of('data_json') }} = 'OBJECT', false) as has_data_object,
@@ -43,7 +44,9 @@ data_fields as (
 data_values as (
     select
         *,
-        nullif(trim(data_parsed.product_id), '') as product_id,
+        nullif(trim(json_extract_string(data_parsed.product_id, '$')), '') as product_id,
+        {{ is_scalar_id('data_parsed.product_id') }} as is_scalar_product_id,
+        nullif(upper(trim(data_parsed.currency)), '') as currency,
         data_parsed.event_type as event_type_text,
         lower(trim(data_parsed.event_type)) as event_type_token,
         {#- an ID may come as 8 or "8"; "8.5" must not round to 9 #}
@@ -67,22 +70,20 @@ resolved as (
         on data_values.event_type_number = by_id.event_type_id
 ),
 
-{# The checks in order: the first that holds is the verdict. A JSON object is never blank,
-   so only the other lines pay for trim; a detail quoting a value as sent reads it from the
+{# The checks in order (the shared ones first, see line_checks): the first that holds is
+   the verdict. A detail quoting a value as sent reads it from the
    text again, which only the rows it describes pay for. NaN, Infinity and an overflowing
    1e309 (which DuckDB's JSON reader takes) cast to doubles that are not finite. #}
-{%- set checks = [
-    ("line is null and coalesce(trim(raw_line), '') = ''", "empty_line", "'blank line'"),
-    ("line is null", "invalid_json", "'line is not a JSON object'"),
-    ("received_at is null", "invalid_timestamp",
-        "'received_at missing or not a timestamp: ' || coalesce(cast("
-        ~ json_get('raw_line', 'received_at') ~ " as varchar), 'absent')"),
+{%- set checks = line_checks() + received_at_checks() + [
     ("sent_at_json is not null and sent_at is null", "invalid_timestamp",
         "'sent_at is not a timestamp: ' || cast(sent_at_json as varchar)"),
     ("user_id is null", "missing_contact", "'user_id missing or empty'"),
+    ("not is_scalar_user_id", "invalid_identifier", "'user_id is not a string or a number: ' || cast(line.user_id as varchar)"),
     ("method is null", "missing_required_field", "'method missing'"),
     ("not has_data_object", "missing_required_field", "'data missing or not an object'"),
     ("is_product_event and product_id is null", "missing_required_field", "'data.product_id missing'"),
+    ("is_product_event and not is_scalar_product_id", "invalid_identifier",
+        "'data.product_id is not a string or a number: ' || cast(data_parsed.product_id as varchar)"),
     ("is_product_event and event_type_text is null", "missing_required_field",
         "'data.event_type missing'"),
     ("is_product_event and resolved_event_type_id is null", "unknown_event_type",
@@ -96,7 +97,12 @@ resolved as (
         "invalid_quantity",
         "'data.quantity is not a positive finite number: ' || cast(" ~ json_get('data_json', 'quantity')
         ~ " as varchar)"),
+    ("not " ~ is_currency_code('currency'), "invalid_currency",
+        "'data.currency is not a three-letter code: ' || cast(" ~ json_get('data_json', 'currency') ~ " as varchar)"),
 ] %}
+
+{%- set client_time_trusted = "coalesce(sent_at between timestamp '2000-01-01'"
+    ~ " and received_at + interval 1 day, sent_at is null)" %}
 
 judged as (
     select
@@ -124,13 +130,15 @@ final as (
         cast(null as varchar) as phone_sha256,
         data_parsed.order_id,
         cast(null as varchar) as cart_id,
-        upper(trim(data_parsed.currency)) as currency,
+        currency,
         case when is_product_event then {{ json_array_of('data_json') }} end as items,
         data_json as properties,
         raw_line,
         {{ reason_columns(checks, 'failed_check') }},
         received_at,
-        coalesce(sent_at, received_at) as occurred_at,
+        {#- a client clock over a day ahead of the server, or before 2000, is not trusted #}
+        case when {{ client_time_trusted }} then coalesce(sent_at, received_at) else received_at end as occurred_at,
+        {{ client_time_trusted }} as is_client_time_trusted,
         loaded_at
     from judged
 )
