@@ -157,7 +157,7 @@ def test_latest_value_by_event_time_and_nulls_for_never_sent(built: Path) -> Non
 
 def test_no_clear_text_email_or_phone_past_staging(built: Path) -> None:
     for table, columns in [
-        ("dim_contacts", "contact_id, email_sha256, phone_sha256, contact_keys::varchar"),
+        ("dim_contacts", "contact_id, email_pseudonym, phone_pseudonym, contact_keys::varchar"),
         ("fact_site_events", "contact_id, properties::varchar"),
         ("fact_product_events", "contact_id"),
     ]:

@@ -6,7 +6,7 @@
 {%- set usercom_cart_line = "source_system = 'usercom' and coalesce(event_type_id in (1, 2, 12), false)" %}
 {%- set line_columns = [
     'source_system', 'raw_file', 'raw_line_no', 'line_hash', 'source_event_type', 'contact_key',
-    'app_key', 'order_id', 'cart_id', 'currency', 'email_sha256', 'phone_sha256', 'guest_key',
+    'app_key', 'order_id', 'cart_id', 'currency', 'email_pseudonym', 'phone_pseudonym', 'guest_key',
     'visitor_key', 'items', 'properties', 'event_type_id', 'is_product_event',
     'is_cart_snapshot', 'occurred_at', 'is_client_time_trusted', 'received_at', 'loaded_at',
 ] %}
@@ -90,8 +90,8 @@ final as (
         order_id,
         cart_id,
         currency,
-        email_sha256,
-        phone_sha256,
+        email_pseudonym,
+        phone_pseudonym,
         guest_key,
         visitor_key,
         items,

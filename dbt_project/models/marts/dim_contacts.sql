@@ -1,5 +1,5 @@
 {#- One row per contact (after InSend guest -> visitor stitching) with every identifier
-    seen for it merged in. Emails and phones only as SHA-256 of their normalised form.
+    seen for it merged in. Emails and phones only as keyed pseudonyms (HMAC-SHA-256).
     Incremental per contact (contact_keyed_incremental). -#}
 {{ contact_keyed_incremental() }}
 with
@@ -26,8 +26,8 @@ activity as (
     select
         contact_id,
         source_system,
-        max_by(email_sha256, occurred_at) filter (where email_sha256 is not null) as email_sha256,
-        max_by(phone_sha256, occurred_at) filter (where phone_sha256 is not null) as phone_sha256,
+        max_by(email_pseudonym, occurred_at) filter (where email_pseudonym is not null) as email_pseudonym,
+        max_by(phone_pseudonym, occurred_at) filter (where phone_pseudonym is not null) as phone_pseudonym,
         count(*) as event_count,
         count(*) filter (where is_product_event) as product_event_count,
         min(occurred_at) as first_seen_at,
@@ -43,8 +43,8 @@ final as (
         activity.source_system,
         split_part(activity.contact_id, ':', 2) as contact_type,
         keys.contact_keys,
-        activity.email_sha256,
-        activity.phone_sha256,
+        activity.email_pseudonym,
+        activity.phone_pseudonym,
         activity.event_count,
         activity.product_event_count,
         keys.has_stitched_guest,

@@ -167,7 +167,9 @@ item_figures as (
 judged as (
     select
         *,
-        {{ first_failing_check(checks) }} as failed_check
+        {{ first_failing_check(checks) }} as failed_check,
+        to_json(list_filter(params, lambda p: p.name not in ('email', 'phone', 'keyValue')))::varchar
+            as other_params
     from item_figures
 ),
 
@@ -183,26 +185,23 @@ final as (
         is_product_event,
         is_cart_snapshot,
         event_type_id,
-        'esputnik:' || locator_type || ':' || case
-            when locator_type = 'email' then {{ sha256_hex('lower(trim(locator_value))') }}
-            when locator_type = 'phone' then {{ sha256_hex(digits_only('locator_value')) }}
-            else locator_value
+        'esputnik:' || case
+            when locator_type = 'email' then 'email:' || {{ email_pseudonym('locator_value') }}
+            when locator_type = 'phone' then 'phone:' || {{ phone_pseudonym('locator_value') }}
+            else {{ identifier_key('locator_type', 'locator_value') }}
         end as contact_key,
         null::varchar as guest_key,
         null::varchar as visitor_key,
-        {{ sha256_hex('lower(trim(coalesce(param_email, case when locator_type = \'email\' then key_value end)))') }}
-            as email_sha256,
-        {{ sha256_hex(digits_only('coalesce(param_phone, case when locator_type = \'phone\' then key_value end)')) }}
-            as phone_sha256,
-        param_ordernumber as order_id,
-        param_recyclestateid as cart_id,
+        {{ email_pseudonym("coalesce(param_email, case when locator_type = 'email' then key_value end)") }}
+            as email_pseudonym,
+        {{ phone_pseudonym("coalesce(param_phone, case when locator_type = 'phone' then key_value end)") }}
+            as phone_pseudonym,
+        {{ scrub_pii('param_ordernumber') }} as order_id,
+        {{ scrub_pii('param_recyclestateid') }} as cart_id,
         currency,
-        case when is_product_event then items_json end as items,
-        {#- params without the contact locators: no clear-text PII past staging #}
-        case when params is not null then to_json(list_filter(
-            params,
-            lambda p: p.name not in ('email', 'phone', 'keyValue')
-        )) end as properties,
+        case when is_product_event then cast({{ scrub_pii('items_json') }} as json) end as items,
+        {#- params without the contact locators, and no email or phone in the others #}
+        case when params is not null then cast({{ scrub_pii('other_params') }} as json) end as properties,
         raw_line,
         {{ reason_columns(checks, 'failed_check') }},
         received_at,

@@ -139,7 +139,9 @@ item_figures as (
 judged as (
     select
         *,
-        {{ first_failing_check(checks) }} as failed_check
+        {{ first_failing_check(checks) }} as failed_check,
+        'insend:' || {{ identifier_key("'guest'", 'guest_uid') }} as guest_key,
+        'insend:' || {{ identifier_key("'visitor'", 'visitor_uid') }} as visitor_key
     from item_figures
 ),
 
@@ -155,20 +157,17 @@ final as (
         is_product_event,
         is_cart_snapshot,
         event_type_id,
-        case
-            when visitor_uid is not null then 'insend:visitor:' || visitor_uid
-            else 'insend:guest:' || guest_uid
-        end as contact_key,
-        'insend:guest:' || guest_uid as guest_key,
-        'insend:visitor:' || visitor_uid as visitor_key,
-        {{ sha256_hex('lower(visitor_email)') }} as email_sha256,
-        {{ sha256_hex(digits_only('visitor_phone')) }} as phone_sha256,
-        order_id,
+        coalesce(visitor_key, guest_key) as contact_key,
+        guest_key,
+        visitor_key,
+        {{ email_pseudonym('visitor_email') }} as email_pseudonym,
+        {{ phone_pseudonym('visitor_phone') }} as phone_pseudonym,
+        {{ scrub_pii('order_id') }} as order_id,
         -- InSend has no cart ID: the cart is the (stitched) contact's, set downstream
         cast(null as varchar) as cart_id,
         cast(null as varchar) as currency,
-        case when is_product_event then items_json end as items,
-        properties_json as properties,
+        case when is_product_event then cast({{ scrub_pii('items_json') }} as json) end as items,
+        cast({{ scrub_pii('properties_json') }} as json) as properties,
         raw_line,
         {{ reason_columns(checks, 'failed_check') }},
         received_at,

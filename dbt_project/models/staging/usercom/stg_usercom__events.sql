@@ -107,7 +107,10 @@ resolved as (
 judged as (
     select
         *,
-        {{ first_failing_check(checks) }} as failed_check
+        {{ first_failing_check(checks) }} as failed_check,
+        {#- emails and phones anywhere in the payload (site event properties, product
+            attributes) do not pass staging #}
+        cast({{ scrub_pii('data_json') }} as json) as data_scrubbed
     from resolved
 ),
 
@@ -123,16 +126,18 @@ final as (
         coalesce(is_product_event, false) as is_product_event,
         false as is_cart_snapshot,
         case when is_product_event then resolved_event_type_id end as event_type_id,
-        'usercom:' || user_id as contact_key,
+        'usercom:' || {{ identifier_key("'user_id'", 'user_id') }} as contact_key,
         cast(null as varchar) as guest_key,
         cast(null as varchar) as visitor_key,
-        cast(null as varchar) as email_sha256,
-        cast(null as varchar) as phone_sha256,
-        data_parsed.order_id,
+        case when {{ is_email_shaped('user_id') }} then {{ email_pseudonym('user_id') }} end
+            as email_pseudonym,
+        case when {{ is_phone_shaped('user_id') }} then {{ phone_pseudonym('user_id') }} end
+            as phone_pseudonym,
+        {{ scrub_pii('data_parsed.order_id') }} as order_id,
         cast(null as varchar) as cart_id,
         currency,
-        case when is_product_event then {{ json_array_of('data_json') }} end as items,
-        data_json as properties,
+        case when is_product_event then {{ json_array_of('data_scrubbed') }} end as items,
+        data_scrubbed as properties,
         raw_line,
         {{ reason_columns(checks, 'failed_check') }},
         received_at,
