@@ -216,7 +216,9 @@ def read_dump_lines(path: Path) -> tuple[pl.DataFrame, str | None]:
     """
     truncated = None
     try:
-        frame = pl.read_lines(path, name="raw_line", row_index_name="raw_line_no", row_index_offset=1)
+        frame = pl.read_lines(
+            path, name="raw_line", row_index_name="raw_line_no", row_index_offset=1
+        )
         frame = frame.with_columns(pl.lit(None, pl.Boolean).alias("is_invalid_utf8"))
     except (pl.exceptions.ComputeError, OSError, EOFError) as exc:
         data = path.read_bytes()
@@ -224,17 +226,23 @@ def read_dump_lines(path: Path) -> tuple[pl.DataFrame, str | None]:
             data, complete = _gunzip_prefix(data)
             if not complete:
                 data = data[: data.rfind(b"\n") + 1]  # the partial last line is lost
-                truncated = f"{TRUNCATED} the gzip stream ends early ({exc}); its complete lines landed"
+                truncated = (
+                    f"{TRUNCATED} the gzip stream ends early ({exc}); its complete lines landed"
+                )
         text = data.decode("utf-8", errors="replace")
         parts = text.split("\n")
         if parts[-1] == "":  # after the last newline, or an empty file
             parts.pop()
         lines = pl.Series("raw_line", parts, dtype=pl.String)
-        frame = pl.DataFrame(lines).with_row_index("raw_line_no", offset=1).with_columns(
-            pl.col("raw_line").str.strip_suffix("\r"),
-            pl.when(pl.col("raw_line").str.contains("\ufffd", literal=True))
-            .then(True)
-            .alias("is_invalid_utf8"),
+        frame = (
+            pl.DataFrame(lines)
+            .with_row_index("raw_line_no", offset=1)
+            .with_columns(
+                pl.col("raw_line").str.strip_suffix("\r"),
+                pl.when(pl.col("raw_line").str.contains("\ufffd", literal=True))
+                .then(True)
+                .alias("is_invalid_utf8"),
+            )
         )
     first = frame["raw_line"][0] if frame.height else None
     if first is not None and first.startswith("\ufeff"):  # a byte order mark is no content
@@ -376,8 +384,10 @@ def _read_file(
     file_lines = lines.height
     if earlier is not None:
         lines = lines.filter(pl.col("raw_line_no") > earlier)
-        note = f"an earlier version of {raw_file} landed lines 1-{earlier}; only the lines after them landed"
-        log.warning(note)
+        note = (
+            f"an earlier version of {raw_file} landed lines 1-{earlier}; "
+            "only the lines after them landed"
+        )
         truncated = f"{truncated}; {note}" if truncated else note
 
     file_no = len(batch.files)
@@ -434,7 +444,9 @@ def _land_batch(con: duckdb.DuckDBPyConnection, source: str, batch: _Batch) -> l
             con.unregister("incoming_lines")
             con.unregister("incoming_files")
     return [
-        FileOutcome(f["raw_file"], f["status"], f.get("new_lines", f["line_count"]), f.get("detail"))
+        FileOutcome(
+            f["raw_file"], f["status"], f.get("new_lines", f["line_count"]), f.get("detail")
+        )
         for f in batch.files
     ]
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import gzip
-import zlib
 import os
 import shutil
+import zlib
 from pathlib import Path
 
 import duckdb
@@ -170,10 +170,13 @@ def test_a_truncated_gzip_lands_its_complete_lines_and_says_so(raw_dir: Path) ->
     assert not report.failed
     assert [f.raw_file for f in report.truncated] == ["usercom/2026-03-03.jsonl.gz"]
     assert report.truncated[0].detail.startswith("truncated:")
-    assert con.execute(
-        "select list(raw_line order by raw_line_no) from raw.usercom_lines "
-        "where raw_file = 'usercom/2026-03-03.jsonl.gz'"
-    ).fetchall()[0][0] == lines[:complete]
+    assert (
+        con.execute(
+            "select list(raw_line order by raw_line_no) from raw.usercom_lines "
+            "where raw_file = 'usercom/2026-03-03.jsonl.gz'"
+        ).fetchall()[0][0]
+        == lines[:complete]
+    )
     assert con.execute(
         "select status, line_count from raw.landed_files "
         "where raw_file = 'usercom/2026-03-03.jsonl.gz'"
@@ -182,7 +185,9 @@ def test_a_truncated_gzip_lands_its_complete_lines_and_says_so(raw_dir: Path) ->
 
 def test_a_line_that_is_not_utf8_is_flagged_and_its_neighbours_land(raw_dir: Path) -> None:
     bad = raw_dir / "insend" / "latin1.jsonl"
-    bad.write_bytes(b'\xef\xbb\xbf{"a":1}\n' + '{"name":"caf\u00e9"}\r\n'.encode("latin-1") + b'{"c":3}\n')
+    bad.write_bytes(
+        b'\xef\xbb\xbf{"a":1}\n' + '{"name":"caf\u00e9"}\r\n'.encode("latin-1") + b'{"c":3}\n'
+    )
     con = duckdb.connect()
     report = land_source(con, "insend", raw_dir)
     assert not report.failed
@@ -216,7 +221,9 @@ def test_a_truncated_file_completed_later_adds_only_its_missing_lines(raw_dir: P
     assert [(f.line_count, f.truncated) for f in first.outcomes] == [(0, True)]
     path.write_bytes(full)
     report = land_source(con, "insend", raw_dir, [path])
-    assert [(f.status, f.line_count, f.truncated) for f in report.outcomes] == [("landed", 3, False)]
+    assert [(f.status, f.line_count, f.truncated) for f in report.outcomes] == [
+        ("landed", 3, False)
+    ]
     path.write_bytes(full[: len(full) - 12])  # a shorter copy again: nothing to add
     assert land_source(con, "insend", raw_dir, [path]).lines_landed == 0
     assert con.execute(
