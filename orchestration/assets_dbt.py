@@ -12,6 +12,7 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from orchestration.dbt_resource import ProjectDbtCliResource
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
+from orchestration.warehouse import build_stamp, full_refresh_reason, record_build_stamp
 
 QUALITY_TABLES = ("audit_raw_lines", "quarantine_events")
 PREVIEW_ROWS = 5
@@ -81,6 +82,13 @@ def _build(
     # Unit tests check the SQL logic, not the data: they run in `make test`
     # (tests/test_dbt_unit_tests.py), not in every build.
     build = ["build", "--exclude-resource-type", "unit_test"]
+    step = context.op_def.name
+    stamp = build_stamp(warehouse.published)
+    with warehouse.connect(read_only=True) as con:
+        reason = full_refresh_reason(con, step, stamp)
+    if reason:
+        context.log.warning(f"rebuilding every model of {step} from the landed lines: {reason}")
+        build.append("--full-refresh")
     events: list = []
     failure: DagsterDbtCliRuntimeError | None = None
     try:
@@ -100,6 +108,8 @@ def _build(
             yield event
     if failure is not None:
         raise failure
+    with warehouse.connect() as con:
+        record_build_stamp(con, step, stamp)
 
 
 @dbt_assets(

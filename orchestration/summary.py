@@ -64,11 +64,12 @@ def print_summary(
             f"landed, {row['duplicate']} duplicate, {row['failed']} failed)\n"
         )
     if "raw.landed_files" in tables:
-        for raw_file, detail in con.execute(
-            "select raw_file, detail from raw.landed_files where status = 'failed' "
-            "order by raw_file"
+        for raw_file, status, detail in con.execute(
+            "select raw_file, status, detail from raw.landed_files "
+            "where status = 'failed' or detail like 'truncated:%' order by raw_file"
         ).fetchall():
-            out.write(f"  FAILED FILE {raw_file}: {detail}\n")
+            label = "FAILED FILE" if status == "failed" else "TRUNCATED FILE"
+            out.write(f"  {label} {raw_file}: {detail}\n")
 
     out.write("\n== Rows per table ==\n")
     for table in CONTRACT_TABLES:
@@ -100,6 +101,18 @@ def print_summary(
             out.write(
                 f"  {source:<9} accepted {accepted:>8}  duplicate {duplicate:>6}  "
                 f"rejected {rejected:>6}{': ' + why if why else ''}\n"
+            )
+    if "intermediate.int_events_deduplicated" in tables:
+        distrusted = con.execute(
+            "select source_system, count(*) from intermediate.int_events_deduplicated "
+            "where outcome = 'accepted' and not is_client_time_trusted group by 1 order by 1"
+        ).fetchall()
+        if distrusted:
+            out.write(
+                "  client time not trusted (over a day ahead of the server, or before 2000; "
+                "the event's time is received_at): "
+                + ", ".join(f"{source} {n}" for source, n in distrusted)
+                + "\n"
             )
     if "main.mart_funnel_daily" in tables:
         viewed, carted, purchased = con.execute(

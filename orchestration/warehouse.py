@@ -257,3 +257,53 @@ def recover_dead_runs(instance, own_run_id: str | None = None) -> list[str]:
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         recovered.append(message)
     return recovered
+
+
+# What the incremental tables of a build file were built with. An incremental run
+# carries new lines only, so a change of either part means every model is rebuilt
+# from the landed lines (dbt --full-refresh), which a run does by itself:
+# - GENERATION: bumped with a model change that old rows cannot follow (a new column
+#   in an incremental table, identifiers computed otherwise);
+# - the PII key's fingerprint: a new key changes every pseudonym.
+GENERATION = 2  # 2: keyed pseudonyms, is_client_time_trusted (issue 19)
+STAMP_TABLE = "meta.build_stamp"
+
+
+def build_stamp(published: Path) -> str:
+    from orchestration.pii import fingerprint, hash_key, key_file
+
+    return f"generation {GENERATION}, PII key {fingerprint(hash_key(key_file(published)))}"
+
+
+def full_refresh_reason(con: duckdb.DuckDBPyConnection, step: str, stamp: str) -> str | None:
+    """Why the incremental tables one dbt step built in this build file cannot be
+    carried on with the current models and key, or None (also for a build file the
+    models never ran on)."""
+    built = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'intermediate' and table_name = 'int_events_deduplicated'"
+    ).fetchall()[0][0]
+    if not built:
+        return None
+    has_stamps = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'meta' and table_name = 'build_stamp'"
+    ).fetchall()[0][0]
+    old = (
+        con.execute(
+            f"select any_value(stamp) from {STAMP_TABLE} where step = ?", [step]
+        ).fetchall()[0][0]
+        if has_stamps
+        else None
+    )
+    if old == stamp:
+        return None
+    return f"built with {old or 'generation 1'}, now {stamp}"
+
+
+def record_build_stamp(con: duckdb.DuckDBPyConnection, step: str, stamp: str) -> None:
+    con.execute("create schema if not exists meta")
+    con.execute(
+        f"create table if not exists {STAMP_TABLE} (step varchar primary key, stamp varchar)"
+    )
+    con.execute(f"insert or replace into {STAMP_TABLE} values (?, ?)", [step, stamp])
