@@ -53,6 +53,11 @@ def build_file(warehouse: Path) -> Path:
     return build_path(warehouse)
 
 
+# Warehouses compared row by row must share the key of their pseudonyms: each folder
+# would otherwise get a key file of its own (orchestration/pii.py), and so other ids.
+SHARED_KEY = {"PII_HASH_KEY": "one key for the warehouses a test compares"}
+
+
 def cli_env(raw_dir: Path, warehouse: Path, **extra: str) -> dict[str, str]:
     """The environment of `python -m orchestration.cli` on private paths."""
     (warehouse.parent / "dagster_home").mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from tests.conftest import SAMPLES, TABLES, build_file, dbt, query, run_cli, snapshot
+from tests.conftest import SAMPLES, SHARED_KEY, TABLES, build_file, dbt, query, run_cli, snapshot
 
 README = (SAMPLES / "README.md").read_text()
 
@@ -213,17 +213,18 @@ def test_incremental_runs_equal_a_full_rebuild(tmp_path: Path) -> None:
     day3_text = day3.read_text()
     day3.unlink()
     incremental = tmp_path / "inc" / "warehouse.duckdb"
-    assert run_cli(raw, incremental).returncode == 0  # day 1 only
+    assert run_cli(raw, incremental, **SHARED_KEY).returncode == 0  # day 1 only
     for source in ("usercom", "esputnik", "insend"):
         for day2 in (SAMPLES / source).glob("2026-03-02*"):
             shutil.copy(day2, raw / source / day2.name)
-    assert run_cli(raw, incremental).returncode == 0  # + day 2 (late and repeated lines)
+    # + day 2 (late and repeated lines)
+    assert run_cli(raw, incremental, **SHARED_KEY).returncode == 0
     day3.write_text(day3_text)
-    result = run_cli(raw, incremental)  # + day 3 (a guest seen earlier registers)
+    result = run_cli(raw, incremental, **SHARED_KEY)  # + day 3 (a guest seen earlier registers)
     assert result.returncode == 0, result.stderr[-3000:]
 
     full = tmp_path / "full" / "warehouse.duckdb"
-    assert run_cli(raw, full).returncode == 0
+    assert run_cli(raw, full, **SHARED_KEY).returncode == 0
 
     incremental_tables, full_tables = snapshot(incremental), snapshot(full)
     for table in TABLES:

@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 from orchestration.generate import Spec, generate
-from tests.conftest import query, run_cli
+from tests.conftest import SHARED_KEY, query, run_cli
 
 
 def files(root: Path) -> dict[str, bytes]:
@@ -87,11 +87,11 @@ def test_generated_days_built_one_by_one_equal_one_full_build(tmp_path: Path) ->
                 target = raw / path.relative_to(everything)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(path.read_bytes())
-        result = run_cli(raw, incremental)
+        result = run_cli(raw, incremental, **SHARED_KEY)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
     full = tmp_path / "full" / "warehouse.duckdb"
-    assert run_cli(everything, full).returncode == 0
+    assert run_cli(everything, full, **SHARED_KEY).returncode == 0
     incremental_tables, full_tables = snapshot(incremental), snapshot(full)
     for table, rows in full_tables.items():
         assert rows, table

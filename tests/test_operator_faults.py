@@ -22,6 +22,7 @@ from orchestration.generate import Spec, generate
 from orchestration.warehouse import WriterLock
 from tests.conftest import (
     REPO_ROOT,
+    SHARED_KEY,
     build_file,
     cli_env,
     count_elsewhere,
@@ -40,7 +41,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     raw = tmp / "raw"
     generate(Spec(events=100_000, days=3, seed=11), raw, progress=False)
     clean = tmp / "clean" / "warehouse.duckdb"
-    result = run_cli(raw, clean)
+    result = run_cli(raw, clean, **SHARED_KEY)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return raw, snapshot(clean)
 
@@ -53,7 +54,7 @@ class Run:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "orchestration.cli", "run"],
             cwd=REPO_ROOT,
-            env=cli_env(raw, warehouse),
+            env=cli_env(raw, warehouse, **SHARED_KEY),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -131,7 +132,7 @@ def test_kill_9_then_the_next_run_finishes_and_equals_a_clean_build(
     run.process.wait()
 
     started = time.monotonic()
-    rerun = run_cli(raw, warehouse, timeout_s=RERUN_TIMEOUT_S)
+    rerun = run_cli(raw, warehouse, timeout_s=RERUN_TIMEOUT_S, **SHARED_KEY)
     assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
     assert time.monotonic() - started < RERUN_TIMEOUT_S
     assert "ended without reporting: its process is gone" in rerun.stdout
@@ -153,7 +154,7 @@ def test_sigterm_stops_a_build_and_the_next_run_finishes(generated, tmp_path: Pa
     assert "Traceback" not in output
     assert run_statuses(warehouse) == [DagsterRunStatus.FAILURE]  # not left STARTED
 
-    rerun = run_cli(raw, warehouse, timeout_s=RERUN_TIMEOUT_S)
+    rerun = run_cli(raw, warehouse, timeout_s=RERUN_TIMEOUT_S, **SHARED_KEY)
     assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
     assert "ended without reporting" not in rerun.stdout  # nothing to recover
     assert snapshot(warehouse) == clean
