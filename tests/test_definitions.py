@@ -10,6 +10,7 @@ from dagster import AssetCheckKey, DagsterInstance, EventLogEntry
 from dagster._core.instance.ref import InstanceRef
 
 from orchestration.definitions import defs
+from orchestration.pii import KEY_FILE_NAME
 from orchestration.settings import SOURCES
 from tests.conftest import plant_bad_audit_row, run_cli
 
@@ -80,6 +81,7 @@ def test_a_failing_dbt_test_fails_its_step_after_recording_what_dbt_built(
     warehouse = tmp_path / "wh" / "warehouse.duckdb"
     warehouse.parent.mkdir()
     shutil.copy(built, warehouse)
+    shutil.copy(built.parent / KEY_FILE_NAME, warehouse.parent)  # the same pseudonyms
     plant_bad_audit_row(warehouse)  # the next build's tests look at it
     raw = built.parent.parent / "raw"
     result = run_cli(raw, warehouse)

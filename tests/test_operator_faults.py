@@ -19,6 +19,7 @@ import pytest
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
 from orchestration.generate import Spec, generate
+from orchestration.pii import KEY_FILE_NAME
 from orchestration.warehouse import WriterLock
 from tests.conftest import (
     REPO_ROOT,
@@ -247,6 +248,7 @@ def test_a_failed_warn_check_stays_failed_on_an_unchanged_rerun(
     warehouse = tmp_path / "wh" / "warehouse.duckdb"
     warehouse.parent.mkdir()
     shutil.copy(built, warehouse)
+    shutil.copy(built.parent / KEY_FILE_NAME, warehouse.parent)  # the same pseudonyms
     again = run_cli(built.parent.parent / "raw", warehouse)  # nothing new
     assert again.returncode == 0, again.stdout[-3000:]
     line = next(x for x in again.stdout.splitlines() if x.endswith(check))

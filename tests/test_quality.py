@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance
 
+from orchestration.pii import KEY_FILE_NAME
 from tests.conftest import SAMPLES, run_cli
 
 SUITES_ON_SAMPLES = ["fact_product_events", "dim_products", "audit_raw_lines"]
@@ -97,6 +98,7 @@ def test_a_failed_contract_check_stops_the_marts(built: Path, tmp_path: Path) ->
     warehouse = tmp_path / "run" / "warehouse.duckdb"
     warehouse.parent.mkdir()
     shutil.copy(built, warehouse)
+    shutil.copy(built.parent / KEY_FILE_NAME, warehouse.parent)  # the same pseudonyms
     raw = tmp_path / "raw"
     shutil.copytree(SAMPLES, raw, ignore=shutil.ignore_patterns("*.py", "*.md"))
     # Bad rows that no dbt model would write (staging rejects such lines): the
