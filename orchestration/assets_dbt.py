@@ -12,7 +12,12 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from orchestration.dbt_resource import ProjectDbtCliResource
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
-from orchestration.warehouse import build_stamp, full_refresh_reason, record_build_stamp
+from orchestration.warehouse import (
+    build_stamp,
+    full_refresh_reason,
+    record_build_stamp,
+    stamp_recorded,
+)
 
 QUALITY_TABLES = ("audit_raw_lines", "quarantine_events")
 PREVIEW_ROWS = 5
@@ -86,6 +91,7 @@ def _build(
     stamp = build_stamp(warehouse.published)
     with warehouse.connect(read_only=True) as con:
         reason = full_refresh_reason(con, step, stamp)
+        has_stamp = reason is None and stamp_recorded(con, step, stamp)
     if reason:
         context.log.warning(f"rebuilding every model of {step} from the landed lines: {reason}")
         build.append("--full-refresh")
@@ -108,8 +114,9 @@ def _build(
             yield event
     if failure is not None:
         raise failure
-    with warehouse.connect() as con:
-        record_build_stamp(con, step, stamp)
+    if reason or not has_stamp:  # written once: a write would make the file new to publish
+        with warehouse.connect() as con:
+            record_build_stamp(con, step, stamp)
 
 
 @dbt_assets(

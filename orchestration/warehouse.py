@@ -301,6 +301,20 @@ def full_refresh_reason(con: duckdb.DuckDBPyConnection, step: str, stamp: str) -
     return f"built with {old or 'generation 1'}, now {stamp}"
 
 
+def stamp_recorded(con: duckdb.DuckDBPyConnection, step: str, stamp: str) -> bool:
+    """Whether this build file already says it was built by `step` with `stamp`."""
+    has_stamps = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'meta' and table_name = 'build_stamp'"
+    ).fetchall()[0][0]
+    return bool(
+        has_stamps
+        and con.execute(
+            f"select count(*) from {STAMP_TABLE} where step = ? and stamp = ?", [step, stamp]
+        ).fetchall()[0][0]
+    )
+
+
 def record_build_stamp(con: duckdb.DuckDBPyConnection, step: str, stamp: str) -> None:
     con.execute("create schema if not exists meta")
     con.execute(

@@ -25,9 +25,16 @@
             then case
                 when not left(ltrim({{ text }}), 1) between '0' and '9' then null
                 when not isfinite(try_cast({{ text }} as timestamptz)) then null
-                {#- the offset is the local time less the UTC time; DuckDB takes any #}
-                when not suffix({{ text }}, 'Z')
-                    and abs(epoch(try_cast({{ text }} as timestamp))
+                {#- DuckDB takes any offset. ±HH:MM, the usual form, is read from the
+                    text; another (±HHMM, ±HH, a zone name) as the local time less UTC #}
+                when suffix({{ text }}, 'Z') then timezone('UTC', try_cast({{ text }} as timestamptz))
+                when substr({{ text }}, -6, 1) in ('+', '-') and substr({{ text }}, -3, 1) = ':'
+                    then case
+                        when try_cast(substr({{ text }}, -5, 2) as integer) * 60
+                            + try_cast(substr({{ text }}, -2, 2) as integer) <= 14 * 60
+                            then timezone('UTC', try_cast({{ text }} as timestamptz))
+                    end
+                when abs(epoch(try_cast({{ text }} as timestamp))
                         - epoch(timezone('UTC', try_cast({{ text }} as timestamptz)))) > 14 * 3600
                     then null
                 else timezone('UTC', try_cast({{ text }} as timestamptz))
