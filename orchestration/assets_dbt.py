@@ -77,8 +77,14 @@ def _table_metadata(con: duckdb.DuckDBPyConnection, key: AssetKey) -> dict:
 
 
 def _build(
-    context: AssetExecutionContext, dbt: ProjectDbtCliResource, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    dbt: ProjectDbtCliResource,
+    warehouse: WarehouseResource,
+    witness: str,
 ):
+    """dbt build of the step's selection. `witness`: one of the step's incremental
+    tables; when it exists, the step has built in this file before (see
+    warehouse.full_refresh_reason)."""
     # `warehouse` holds the run's writer lock and has prepared the build file dbt writes;
     # dbt's profile finds it from WAREHOUSE_PATH, absolute (see profiles.yml).
     os.environ["WAREHOUSE_PATH"] = str(warehouse.published.resolve())
@@ -90,7 +96,7 @@ def _build(
     step = context.op_def.name
     stamp = build_stamp(warehouse.published)
     with warehouse.connect(read_only=True) as con:
-        reason = full_refresh_reason(con, step, stamp)
+        reason = full_refresh_reason(con, step, stamp, witness)
         has_stamp = reason is None and stamp_recorded(con, step, stamp)
     if reason:
         context.log.warning(f"rebuilding every model of {step} from the landed lines: {reason}")
@@ -131,7 +137,7 @@ def dbt_models(
 ):
     """Seeds, staging, intermediate models, facts, dimensions and audit tables (dbt build:
     run + test); dbt tests report as asset checks."""
-    yield from _build(context, dbt, warehouse)
+    yield from _build(context, dbt, warehouse, "intermediate.int_events_deduplicated")
 
 
 @dbt_assets(
@@ -145,4 +151,4 @@ def dbt_funnel_marts(
     context: AssetExecutionContext, dbt: ProjectDbtCliResource, warehouse: WarehouseResource
 ):
     """The funnel journeys and marts; they wait for the blocking contract checks."""
-    yield from _build(context, dbt, warehouse)
+    yield from _build(context, dbt, warehouse, "intermediate.int_funnel_journeys")

@@ -275,13 +275,16 @@ def build_stamp(published: Path) -> str:
     return f"generation {GENERATION}, PII key {fingerprint(hash_key(key_file(published)))}"
 
 
-def full_refresh_reason(con: duckdb.DuckDBPyConnection, step: str, stamp: str) -> str | None:
+def full_refresh_reason(
+    con: duckdb.DuckDBPyConnection, step: str, stamp: str, witness: str
+) -> str | None:
     """Why the incremental tables one dbt step built in this build file cannot be
-    carried on with the current models and key, or None (also for a build file the
-    models never ran on)."""
+    carried on with the current models and key, or None (also when the step never
+    built here: `witness`, ``schema.table``, one of its incremental tables, is absent)."""
+    schema, _, table = witness.partition(".")
     built = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'intermediate' and table_name = 'int_events_deduplicated'"
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
     ).fetchall()[0][0]
     if not built:
         return None
