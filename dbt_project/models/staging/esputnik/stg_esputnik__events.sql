@@ -10,7 +10,7 @@ event_type_map as (
 
 parsed as (
     {{ landed_lines('esputnik_lines', {
-        'received_at': 'json',
+        'received_at': 'text',
         'body': {'eventTypeKey': 'text', 'keyValue': 'json', 'params': [{'name': 'text', 'value': 'text'}]},
     }) }}
 ),
@@ -18,7 +18,7 @@ parsed as (
 envelope as (
     select
         *,
-        line.received_at as received_at_json,
+        line.received_at as received_at_text,
         line.body.eventtypekey as event_key,
         nullif(trim(json_extract_string(line.body.keyvalue, '$')), '') as key_value,
         {#- a params value that is not a list of objects reads as null, as a cast would #}
@@ -35,7 +35,7 @@ params as (
                         'page', 'category', 'search', 'recomVariantId'] -%}
             nullif(trim({{ esputnik_param('params', 'param_names', name) }}), '') as param_{{ name }},
         {% endfor -%}
-        {{ parse_event_timestamp('received_at_json') }} as received_at
+        {{ parse_event_timestamp('received_at_text') }} as received_at
     from envelope
 ),
 

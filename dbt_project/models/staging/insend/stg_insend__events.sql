@@ -11,14 +11,14 @@ event_type_map as (
 
 parsed as (
     {{ landed_lines('insend_lines', {
-        'received_at': 'json', 'app_key': 'text', 'visitor_uid': 'json', 'guest_uid': 'json', 'data': 'text',
+        'received_at': 'text', 'app_key': 'text', 'visitor_uid': 'json', 'guest_uid': 'json', 'data': 'text',
     }) }}
 ),
 
 envelope as (
     select
         *,
-        line.received_at as received_at_json,
+        line.received_at as received_at_text,
         nullif(trim(line.app_key), '') as app_key,
         nullif(trim(json_extract_string(line.visitor_uid, '$')), '') as visitor_uid,
         nullif(trim(json_extract_string(line.guest_uid, '$')), '') as guest_uid,
@@ -33,7 +33,7 @@ payload as (
         {{ json_parse_object('data_text', {
             'type': 'text', 'properties': 'json', 'visitor_info': {'email': 'text', 'phone': 'text'},
         }) }} as data_parsed,
-        {{ parse_event_timestamp('received_at_json') }} as received_at
+        {{ parse_event_timestamp('received_at_text') }} as received_at
     from envelope
 ),
 

@@ -7,15 +7,15 @@ event_types as (
 
 parsed as (
     {{ landed_lines('usercom_lines', {
-        'received_at': 'json', 'sent_at': 'json', 'user_id': 'json', 'method': 'text', 'data': 'json',
+        'received_at': 'text', 'sent_at': 'text', 'user_id': 'json', 'method': 'text', 'data': 'json',
     }) }}
 ),
 
 fields as (
     select
         *,
-        line.received_at as received_at_json,
-        line.sent_at as sent_at_json,
+        line.received_at as received_at_text,
+        line.sent_at as sent_at_text,
         nullif(trim(json_extract_string(line.user_id, '$')), '') as user_id,
         {{ is_scalar_id('line.user_id') }} as is_scalar_user_id,
         line.method,
@@ -36,8 +36,8 @@ data_fields as (
         }) }} as data_parsed,
         coalesce({{ json_type_of('data_json') }} = 'OBJECT', false) as has_data_object,
         method = 'product_event' as is_product_event,
-        {{ parse_event_timestamp('received_at_json') }} as received_at,
-        {{ parse_event_timestamp('sent_at_json') }} as sent_at
+        {{ parse_event_timestamp('received_at_text') }} as received_at,
+        {{ parse_event_timestamp('sent_at_text') }} as sent_at
     from fields
 ),
 
@@ -75,8 +75,8 @@ resolved as (
    text again, which only the rows it describes pay for. NaN, Infinity and an overflowing
    1e309 (which DuckDB's JSON reader takes) cast to doubles that are not finite. #}
 {%- set checks = line_checks() + received_at_checks() + [
-    ("sent_at_json is not null and sent_at is null", "invalid_timestamp",
-        "'sent_at is not a timestamp: ' || cast(sent_at_json as varchar)"),
+    ("sent_at_text is not null and sent_at is null", "invalid_timestamp",
+        "'sent_at is not a timestamp: ' || cast(sent_at_text as varchar)"),
     ("user_id is null", "missing_contact", "'user_id missing or empty'"),
     ("not is_scalar_user_id", "invalid_identifier", "'user_id is not a string or a number: ' || cast(line.user_id as varchar)"),
     ("method is null", "missing_required_field", "'method missing'"),
