@@ -46,6 +46,7 @@ from typing import Any
 import duckdb
 
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, SOURCES, duckdb_config
+from orchestration.warehouse import table_exists
 
 log = logging.getLogger(__name__)
 
@@ -335,12 +336,7 @@ MARK_COLUMNS = {
 
 def _mark(con: duckdb.DuckDBPyConnection, table: str, suite: Suite) -> Any:
     """The suite's value in a marks table, or None."""
-    schema, name = table.split(".")
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchall()[0][0]
-    if not exists:
+    if not table_exists(con, table):
         return None
     column = MARK_COLUMNS[table].split()[0]
     return con.execute(

@@ -275,30 +275,35 @@ def build_stamp(published: Path) -> str:
     return f"generation {GENERATION}, PII key {fingerprint(hash_key(key_file(published)))}"
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    """Whether ``schema.table`` exists in the database `con` opened."""
+    schema, _, table = relation.partition(".")
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]
+    )
+
+
+def _stamp_of(con: duckdb.DuckDBPyConnection, step: str) -> str | None:
+    if not table_exists(con, STAMP_TABLE):
+        return None
+    return con.execute(
+        f"select any_value(stamp) from {STAMP_TABLE} where step = ?", [step]
+    ).fetchall()[0][0]
+
+
 def full_refresh_reason(
     con: duckdb.DuckDBPyConnection, step: str, stamp: str, witness: str
 ) -> str | None:
     """Why the incremental tables one dbt step built in this build file cannot be
     carried on with the current models and key, or None (also when the step never
     built here: `witness`, ``schema.table``, one of its incremental tables, is absent)."""
-    schema, _, table = witness.partition(".")
-    built = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchall()[0][0]
-    if not built:
+    if not table_exists(con, witness):
         return None
-    has_stamps = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'meta' and table_name = 'build_stamp'"
-    ).fetchall()[0][0]
-    old = (
-        con.execute(
-            f"select any_value(stamp) from {STAMP_TABLE} where step = ?", [step]
-        ).fetchall()[0][0]
-        if has_stamps
-        else None
-    )
+    old = _stamp_of(con, step)
     if old == stamp:
         return None
     return f"built with {old or 'generation 1'}, now {stamp}"
@@ -306,16 +311,7 @@ def full_refresh_reason(
 
 def stamp_recorded(con: duckdb.DuckDBPyConnection, step: str, stamp: str) -> bool:
     """Whether this build file already says it was built by `step` with `stamp`."""
-    has_stamps = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'meta' and table_name = 'build_stamp'"
-    ).fetchall()[0][0]
-    return bool(
-        has_stamps
-        and con.execute(
-            f"select count(*) from {STAMP_TABLE} where step = ? and stamp = ?", [step, stamp]
-        ).fetchall()[0][0]
-    )
+    return _stamp_of(con, step) == stamp
 
 
 def record_build_stamp(con: duckdb.DuckDBPyConnection, step: str, stamp: str) -> None:
