@@ -269,29 +269,40 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _record(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    source: str,
-    raw_file: str,
-    sha: str,
-    status: str,
-    line_count: int | None,
-    byte_size: int,
-    mtime_ns: int,
-    duplicate_of: str | None = None,
-    detail: str | None = None,
-) -> None:
-    con.execute(
-        f"""
-        insert or replace into {MANIFEST_TABLE}
-            (source_system, raw_file, file_sha256, status, line_count, byte_size,
-             file_mtime_ns, duplicate_of, detail, seen_at)
-        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-        [source, raw_file, sha, status, line_count, byte_size, mtime_ns, duplicate_of, detail]
-        + [_now()],
+_MANIFEST_ROW = {
+    "source_system": pl.String, "raw_file": pl.String, "file_sha256": pl.String,
+    "status": pl.String, "line_count": pl.Int64, "byte_size": pl.Int64,
+    "file_mtime_ns": pl.Int64, "duplicate_of": pl.String, "detail": pl.String,
+    "seen_at": pl.Datetime("us"),
+}  # fmt: skip
+
+
+def _record(con: duckdb.DuckDBPyConnection, source: str, files: list[dict]) -> None:
+    """Write the manifest rows of these files (the keys of _Batch.files) in one insert."""
+    seen_at = _now()
+    rows = pl.DataFrame(
+        [
+            {
+                "source_system": source,
+                "raw_file": f["raw_file"],
+                "file_sha256": f["sha"],
+                "status": f["status"],
+                "line_count": f["line_count"],
+                "byte_size": f["byte_size"],
+                "file_mtime_ns": f["mtime_ns"],
+                "duplicate_of": f.get("duplicate_of"),
+                "detail": f.get("detail"),
+                "seen_at": seen_at,
+            }  # fmt: skip
+            for f in files
+        ],
+        schema=_MANIFEST_ROW,
     )
+    con.register("manifest_rows", rows)
+    try:
+        con.execute(f"insert or replace into {MANIFEST_TABLE} by name select * from manifest_rows")
+    finally:
+        con.unregister("manifest_rows")
 
 
 @dataclass
@@ -306,13 +317,48 @@ class _Batch:
     landing_sha: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class _Manifest:
+    """What the manifest knows of the files landed (or found duplicate) so far, read in
+    one query rather than three per file."""
+
+    size_and_mtime: dict[str, set[tuple[int, int]]] = field(default_factory=dict)
+    # content -> [(raw_file, status)], landed first, then by name
+    by_content: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    # raw_file -> [(content, line_count)] of its landed versions
+    landed_versions: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection) -> _Manifest:
+        manifest = cls()
+        rows = con.execute(
+            f"""
+            select raw_file, file_sha256, status, byte_size, file_mtime_ns, line_count
+            from {MANIFEST_TABLE}
+            where status in ('landed', 'duplicate')
+            order by status = 'landed' desc, raw_file
+            """
+        ).fetchall()
+        for raw_file, sha, status, byte_size, mtime_ns, line_count in rows:
+            manifest.size_and_mtime.setdefault(raw_file, set()).add((byte_size, mtime_ns))
+            manifest.by_content.setdefault(sha, []).append((raw_file, status))
+            if status == "landed":
+                manifest.landed_versions.setdefault(raw_file, []).append((sha, line_count))
+        return manifest
+
+
 # Lines per insert: enough to keep both cores writing, few enough to bound memory
 # (about 250 MB of text at a typical 250 bytes a line).
 BATCH_LINES = 1_000_000
 
 
 def _read_file(
-    con: duckdb.DuckDBPyConnection, source: str, path: Path, raw_dir: Path, batch: _Batch
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    path: Path,
+    raw_dir: Path,
+    batch: _Batch,
+    manifest: _Manifest,
 ) -> FileOutcome | None:
     """Read one dump file into the batch (None), or return its outcome when it adds no
     line: already landed, a renamed duplicate, or unreadable."""
@@ -320,15 +366,7 @@ def _read_file(
     try:
         stat = path.stat()
         byte_size, mtime_ns = stat.st_size, stat.st_mtime_ns
-        unchanged = con.execute(
-            f"""
-            select count(*) from {MANIFEST_TABLE}
-            where raw_file = ? and byte_size = ? and file_mtime_ns = ?
-                and status in ('landed', 'duplicate')
-            """,
-            [raw_file, byte_size, mtime_ns],
-        ).fetchall()[0][0]
-        if unchanged:
+        if (byte_size, mtime_ns) in manifest.size_and_mtime.get(raw_file, ()):
             return FileOutcome(raw_file, "already_landed")
         sha = file_sha256(path)
     except OSError as exc:
@@ -336,14 +374,7 @@ def _read_file(
         log.error(detail)
         return FileOutcome(raw_file, "failed", detail=detail)
 
-    seen = con.execute(
-        f"""
-        select raw_file, status from {MANIFEST_TABLE}
-        where file_sha256 = ? and status in ('landed', 'duplicate')
-        order by status = 'landed' desc, raw_file
-        """,
-        [sha],
-    ).fetchall()
+    seen = manifest.by_content.get(sha, [])
     if any(name == raw_file for name, _ in seen):
         return FileOutcome(raw_file, "already_landed")
     landed_as = [name for name, status in seen if status == "landed"]
@@ -365,22 +396,16 @@ def _read_file(
     except Exception as exc:  # noqa: BLE001 - any reader error fails this file only
         detail = f"cannot read {raw_file}: {type(exc).__name__}: {exc}"
         log.error(detail)
-        _record(
-            con, source=source, raw_file=raw_file, sha=sha, status="failed",
-            line_count=None, byte_size=byte_size, mtime_ns=mtime_ns, detail=detail,
-        )  # fmt: skip
+        _record(con, source, [manifest_row | dict(status="failed", line_count=None, detail=detail)])
         return FileOutcome(raw_file, "failed", detail=detail)
 
     # The same name landed before with other content: a truncated gzip completed, or
     # (against the contract) a file changed. Its lines already landed keep their
     # numbers and outcomes; only the lines after them land.
-    earlier = con.execute(
-        f"""
-        select max(line_count) from {MANIFEST_TABLE}
-        where raw_file = ? and status = 'landed' and file_sha256 <> ?
-        """,
-        [raw_file, sha],
-    ).fetchall()[0][0]
+    earlier = max(
+        (n for other, n in manifest.landed_versions.get(raw_file, []) if other != sha),
+        default=None,
+    )
     file_lines = lines.height
     if earlier is not None:
         lines = lines.filter(pl.col("raw_line_no") > earlier)
@@ -433,8 +458,7 @@ def _land_batch(con: duckdb.DuckDBPyConnection, source: str, batch: _Batch) -> l
                 """,
                 [loaded_at],
             )
-        for row in batch.files:
-            _record(con, source=source, **{k: v for k, v in row.items() if k != "new_lines"})
+        _record(con, source, batch.files)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -461,13 +485,13 @@ def land_source(
     landing order is loaded_at, raw_file, raw_line_no as before)."""
     ensure_landing_tables(con)
     report = LandingReport(source)
-    batch = _Batch()
+    batch, manifest = _Batch(), _Manifest.read(con)
     for path in discover_dump_files(raw_dir, source) if files is None else files:
-        outcome = _read_file(con, source, path, raw_dir, batch)
+        outcome = _read_file(con, source, path, raw_dir, batch, manifest)
         if outcome is not None:
             report.outcomes.append(outcome)
         elif batch.lines >= BATCH_LINES:
             report.outcomes.extend(_land_batch(con, source, batch))
-            batch = _Batch()
+            batch, manifest = _Batch(), _Manifest.read(con)
     report.outcomes.extend(_land_batch(con, source, batch))
     return report

@@ -238,10 +238,10 @@ def test_a_file_lands_in_one_transaction_or_not_at_all(
     con = duckdb.connect()
     real_record = landing._record
 
-    def failing_record(con, **kwargs):
-        if kwargs["status"] == "landed":
+    def failing_record(con, source, files):
+        if any(f["status"] == "landed" for f in files):
             raise RuntimeError("disk full while writing the manifest")
-        return real_record(con, **kwargs)
+        return real_record(con, source, files)
 
     monkeypatch.setattr(landing, "_record", failing_record)
     with pytest.raises(RuntimeError, match="disk full"):

@@ -57,8 +57,9 @@
     with every email-shaped and +-prefixed phone-shaped value replaced by [email] /
     [phone], and the value of any key named like a phone or an email (phone, mobile,
     msisdn, email, e_mail...) too. Stays valid JSON: a replacement stays inside its
-    string. Only text holding an @, a + or such a key pays for the replacing. -#}
-{% macro scrub_pii(text_expr) -%}
+    string. Only text holding an @, a + or such a key pays for the replacing; with
+    as_json, a JSON value stays JSON and only a replaced one is parsed again. -#}
+{% macro scrub_pii(text_expr, as_json=false) -%}
     {%- set email = "[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+" -%}
     {%- set phone = "\+[0-9][0-9 ().\-]{5,20}[0-9]" -%}
     {%- set keyed = '("(?i:[a-z0-9_\-]*(?:phone|mobile|msisdn|e-?mail)[a-z0-9_\-]*)"\s*:\s*)("(?:[^"\\\\]|\\\\.)*"|-?[0-9][0-9.eE+\-]*)' -%}
@@ -67,7 +68,7 @@
             then regexp_replace(regexp_replace(regexp_replace({{ text_expr }},
                 '{{ keyed }}', '\1"[redacted]"', 'g'),
                 '{{ email }}', '[email]', 'g'),
-                '{{ phone }}', '[phone]', 'g')
+                '{{ phone }}', '[phone]', 'g'){{ '::json' if as_json }}
         else {{ text_expr }}
     end
 {%- endmacro %}

@@ -168,7 +168,7 @@ judged as (
     select
         *,
         {{ first_failing_check(checks) }} as failed_check,
-        to_json(list_filter(params, lambda p: p.name not in ('email', 'phone', 'keyValue')))::varchar
+        to_json(list_filter(params, lambda p: p.name not in ('email', 'phone', 'keyValue')))
             as other_params
     from item_figures
 ),
@@ -199,9 +199,9 @@ final as (
         {{ scrub_pii('param_ordernumber') }} as order_id,
         {{ scrub_pii('param_recyclestateid') }} as cart_id,
         currency,
-        case when is_product_event then cast({{ scrub_pii('items_json') }} as json) end as items,
+        case when is_product_event then {{ scrub_pii('items_json', as_json=true) }} end as items,
         {#- params without the contact locators, and no email or phone in the others #}
-        case when params is not null then cast({{ scrub_pii('other_params') }} as json) end as properties,
+        case when params is not null then {{ scrub_pii('other_params', as_json=true) }} end as properties,
         raw_line,
         {{ reason_columns(checks, 'failed_check') }},
         received_at,

@@ -166,8 +166,8 @@ final as (
         -- InSend has no cart ID: the cart is the (stitched) contact's, set downstream
         cast(null as varchar) as cart_id,
         cast(null as varchar) as currency,
-        case when is_product_event then cast({{ scrub_pii('items_json') }} as json) end as items,
-        cast({{ scrub_pii('properties_json') }} as json) as properties,
+        case when is_product_event then {{ scrub_pii('items_json', as_json=true) }} end as items,
+        {{ scrub_pii('properties_json', as_json=true) }} as properties,
         raw_line,
         {{ reason_columns(checks, 'failed_check') }},
         received_at,

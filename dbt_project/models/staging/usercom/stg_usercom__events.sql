@@ -110,7 +110,7 @@ judged as (
         {{ first_failing_check(checks) }} as failed_check,
         {#- emails and phones anywhere in the payload (site event properties, product
             attributes) do not pass staging #}
-        cast({{ scrub_pii('data_json') }} as json) as data_scrubbed
+        {{ scrub_pii('data_json', as_json=true) }} as data_scrubbed
     from resolved
 ),
 
