@@ -72,10 +72,13 @@ docs: manifest ## dbt docs and GX Data Docs (paths printed)
 bench: manifest ## make bench EVENTS=1000000: generate, build, measure (build/bench/)
 	$(BIN)/python -m orchestration.bench --events $(EVENTS)
 
-lint: install ## ruff and sqlfluff
+# sqlfluff's dbt templater compiles against the warehouse: with a built one, the
+# incremental branches of the models are linted too. Macros are linted through the
+# models that call them (a file of macro definitions alone renders to nothing).
+lint: manifest ## ruff and sqlfluff
 	$(BIN)/ruff check orchestration tests tools
 	$(BIN)/ruff format --check orchestration tests tools
-	cd dbt_project && ../$(BIN)/sqlfluff lint models macros tests
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests
 
 format: install ## ruff format
 	$(BIN)/ruff check --fix orchestration tests tools

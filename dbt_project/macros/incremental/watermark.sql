@@ -3,7 +3,8 @@
     that the engine pushes down to the scan (and, through the staging views, to the
     landing tables, which are in landing order: only new row groups are read). A
     scalar subquery in its place is planned as a join and reads everything.
-    Outside an incremental run: the start of time. -#}
+    Outside an incremental run: the start of time, so a model filters on it in every
+    run, with no is_incremental() branch around the filter. -#}
 {% macro watermark(column='loaded_at') -%}
     {%- set latest = none -%}
     {%- if execute and is_incremental() -%}

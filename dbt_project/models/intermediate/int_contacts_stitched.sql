@@ -55,10 +55,14 @@ with
         where accepted.outcome = 'accepted'
     ),
 
+    changed_guests as (
+        select distinct contact_key from changed_keys
+    ),
+
     registering_lines as (
         select accepted.*
         from {{ lines }} as accepted
-        inner join (select distinct contact_key from changed_keys) as changed_guests
+        inner join changed_guests
             on accepted.guest_key = changed_guests.contact_key
         where accepted.outcome = 'accepted' and accepted.visitor_key is not null
     ),

@@ -27,9 +27,7 @@ unioned as (
 
 new_lines as (
     select * from unioned
-    {% if is_incremental() %}
-        where loaded_at > {{ watermark() }}
-    {% endif %}
+    where loaded_at > {{ watermark() }}
 ),
 
 -- Duplicates are rare: find the lines that may repeat on a narrow projection of the
@@ -51,9 +49,7 @@ positions as (
             raw_file,
             raw_line_no
         from {{ source('raw', source_system ~ '_lines') }}
-        {%- if is_incremental() %}
-            where loaded_at > {{ watermark() }}
-        {%- endif %}
+        where loaded_at > {{ watermark() }}
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -85,9 +81,7 @@ repeated_lines as (
                 select repeated_buckets.line_bucket from repeated_buckets
                 where repeated_buckets.source_system = '{{ source_system }}'
             )
-        {%- if is_incremental() %}
             and loaded_at > {{ watermark() }}
-        {%- endif %}
         {%- if not loop.last %}
             union all
         {%- endif %}
@@ -131,10 +125,10 @@ counted as (
             and new_lines.raw_file = repeated_deliveries.raw_file
             and new_lines.raw_line_no = repeated_deliveries.raw_line_no
     {%- if is_incremental() %}
-    left join earlier_deliveries
-        on
-            new_lines.source_system = earlier_deliveries.source_system
-            and new_lines.line_hash = earlier_deliveries.line_hash
+        left join earlier_deliveries
+            on
+                new_lines.source_system = earlier_deliveries.source_system
+                and new_lines.line_hash = earlier_deliveries.line_hash
     {%- endif %}
 ),
 

@@ -22,11 +22,7 @@ with
 
 lines as (
     select * from {{ ref('int_product_lines_unnested') }}
-    {% if is_incremental() %}
-        where loaded_at > (
-            select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) from {{ this }}
-        )
-    {% endif %}
+    where loaded_at > {{ watermark() }}
 ),
 
 new_values as (
@@ -34,10 +30,17 @@ new_values as (
 ),
 
 {% if is_incremental() %}
+    touched as (
+        select distinct
+            product_id,
+            attribute_name
+        from new_values
+    ),
+
     earlier_runs as (
         select earlier.*
         from {{ this }} as earlier
-        inner join (select distinct product_id, attribute_name from new_values) as touched
+        inner join touched
             on
                 earlier.product_id = touched.product_id
                 and earlier.attribute_name = touched.attribute_name
@@ -45,19 +48,21 @@ new_values as (
 
     -- pairs with a new value at or before their last instant seen that is not the
     -- value of the run holding all of its instants (a point spans first to last)
+    seen as (
+        select
+            product_id,
+            attribute_name,
+            max(last_observed_at) as last_observed_at
+        from earlier_runs
+        group by product_id, attribute_name
+    ),
+
     late_pairs as (
         select distinct
             new_values.product_id,
             new_values.attribute_name
         from new_values
-        inner join (
-            select
-                product_id,
-                attribute_name,
-                max(last_observed_at) as last_observed_at
-            from earlier_runs
-            group by product_id, attribute_name
-        ) as seen
+        inner join seen
             on
                 new_values.product_id = seen.product_id
                 and new_values.attribute_name = seen.attribute_name
@@ -80,9 +85,13 @@ new_values as (
         where product_id in (select product_id from late_pairs)
     ),
 
+    all_values as (
+        {{ product_attribute_values('late_product_lines') }}
+    ),
+
     replayed_values as (
         select all_values.*
-        from ({{ product_attribute_values('late_product_lines') }}) as all_values
+        from all_values
         inner join late_pairs
             on
                 all_values.product_id = late_pairs.product_id

@@ -10,9 +10,7 @@ with
 
 lines as (
     select * from {{ ref('int_product_lines_unnested') }}
-    {% if is_incremental() %}
-        where loaded_at > {{ watermark() }}
-    {% endif %}
+    where loaded_at > {{ watermark() }}
 ),
 
 seen as (

@@ -11,9 +11,7 @@ with
 
 lines as (
     select * from {{ ref('int_events_deduplicated') }}
-    {% if is_incremental() %}
-        where loaded_at > {{ watermark() }}
-    {% endif %}
+    where loaded_at > {{ watermark() }}
 ),
 
 final as (

@@ -11,11 +11,7 @@ with
 
 rejected as (
     select * from {{ ref('int_events_deduplicated') }}
-    where
-        outcome = 'rejected'
-    {% if is_incremental() %}
-        and loaded_at > {{ watermark() }}
-    {% endif %}
+    where outcome = 'rejected' and loaded_at > {{ watermark() }}
 ),
 
 final as (
