@@ -5,11 +5,18 @@ from collections.abc import Mapping
 from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, MetadataValue, Output
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    MetadataValue,
+    Output,
+    TableColumn,
+    TableSchema,
+)
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
-from orchestration.dbt_resource import ProjectDbtCliResource
+from orchestration.dbt_resource import ProjectDbtCliResource, dbt_database
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import (
@@ -52,9 +59,21 @@ def _relation(key: AssetKey) -> str:
     return ".".join(key.path) if len(key.path) == 2 else f"main.{key.path[-1]}"
 
 
-def _table_metadata(con: duckdb.DuckDBPyConnection, key: AssetKey) -> dict:
+def _table_metadata(con: Any, key: AssetKey) -> dict:
+    """Column types (from the catalog) for every dbt relation; row count for a table, and
+    for a mart a preview of its first rows."""
     relation = _relation(key)
     schema, name = relation.split(".")
+    columns = con.execute(
+        "select column_name, data_type from information_schema.columns"
+        " where table_schema = ? and table_name = ? order by ordinal_position",
+        [schema, name],
+    ).fetchall()
+    metadata: dict = {
+        "dagster/column_schema": TableSchema(
+            columns=[TableColumn(name=c, type=t.lower()) for c, t in columns]
+        )
+    }
     kind = con.execute(
         "select table_type from information_schema.tables"
         " where table_schema = ? and table_name = ?",
@@ -62,15 +81,13 @@ def _table_metadata(con: duckdb.DuckDBPyConnection, key: AssetKey) -> dict:
     ).fetchall()
     if kind and kind[0][0] == "VIEW":
         # Counting a staging view would parse every landed line again: tables only.
-        return {}
-    metadata: dict = {
-        "dagster/row_count": con.execute(f"select count(*) from {relation}").fetchall()[0][0]
-    }
+        return metadata
+    metadata["dagster/row_count"] = con.execute(f"select count(*) from {relation}").fetchall()[0][0]
     if key.path[-1].startswith("mart_"):
         cursor = con.execute(f"select * from {relation} limit {PREVIEW_ROWS}")
-        columns = [c[0] for c in cursor.description]
+        names = [c[0] for c in cursor.description]
         rows = cursor.fetchall()
-        lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
         lines += ["| " + " | ".join("" if v is None else str(v) for v in r) + " |" for r in rows]
         metadata["preview"] = MetadataValue.md("\n".join(lines))
     return metadata
@@ -88,8 +105,6 @@ def _build(
     # `warehouse` holds the run's writer lock and has prepared the build file dbt writes;
     # dbt's profile finds it from WAREHOUSE_PATH, absolute (see profiles.yml).
     os.environ["WAREHOUSE_PATH"] = str(warehouse.published.resolve())
-    # Row counts and previews are read once dbt has released the DuckDB file (one writer
-    # at a time), then attached to each model's materialization.
     # Unit tests check the SQL logic, not the data: they run in `make test`
     # (tests/test_dbt_unit_tests.py), not in every build.
     build = ["build", "--exclude-resource-type", "unit_test"]
@@ -101,23 +116,23 @@ def _build(
     if reason:
         context.log.warning(f"rebuilding every model of {step} from the landed lines: {reason}")
         build.append("--full-refresh")
-    events: list = []
+    # Each model's Output is yielded as dbt reports it, with its table's figures read
+    # on dbt's own open database (a second connection of this process is refused).
     failure: DagsterDbtCliRuntimeError | None = None
     try:
         for event in dbt.build(build, context=context):
-            events.append(event)
-    except DagsterDbtCliRuntimeError as exc:
-        # what did build (and the failed tests) is still recorded; the step fails after
-        failure = exc
-    with warehouse.connect(read_only=True) as con:
-        for event in events:
             if isinstance(event, Output) and context.has_assets_def:
                 key = context.asset_key_for_output(event.output_name)
                 try:
-                    event = event.with_metadata({**event.metadata, **_table_metadata(con, key)})
+                    with dbt_database() as con:
+                        metadata = _table_metadata(con, key)
+                    event = event.with_metadata({**event.metadata, **metadata})
                 except duckdb.Error as exc:  # a view over a missing source, say
                     context.log.warning(f"no row count for {key.to_user_string()}: {exc}")
             yield event
+    except DagsterDbtCliRuntimeError as exc:
+        # what did build (and the failed tests) is recorded; the step fails after
+        failure = exc
     if failure is not None:
         raise failure
     if reason or not has_stamp:  # written once: a write would make the file new to publish

@@ -29,3 +29,51 @@ def test_only_the_newest_invocation_folders_of_the_step_are_kept(tmp_path: Path)
     # the current one and the three newest others; another step's folders and files stay
     kept = [current, *models[9:], *marts]
     assert left == sorted([*(p.name for p in kept), "partial_parse.msgpack"])
+
+
+def test_the_private_names_the_resource_depends_on_are_still_there() -> None:
+    """orchestration/dbt_resource.py leans on names dagster-dbt and dbt-duckdb do not
+    publish. A new version that moves or reshapes one fails here, by name, rather than
+    in the middle of a run."""
+    import inspect
+
+    from dagster_dbt import DbtCliResource
+    from dagster_dbt.asset_utils import (
+        DbtCliInvocationPartialParams,
+        extract_runtime_selection_from_args,
+        get_updated_cli_invocation_params_for_context,
+    )
+    from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.adapters.duckdb.environments.local import DuckDBConnectionWrapper, LocalEnvironment
+    from dbt_common.events.functions import msg_to_dict
+
+    from orchestration.dbt_resource import RESULT_EVENTS, ProjectDbtCliResource
+
+    def parameters(function) -> list[str]:
+        return [p for p in inspect.signature(function).parameters if p != "self"]
+
+    assert parameters(extract_runtime_selection_from_args) == ["args"]
+    assert parameters(get_updated_cli_invocation_params_for_context) == [
+        "context", "manifest", "dagster_dbt_translator", "runtime_selects", "runtime_excludes",
+    ]  # fmt: skip
+    assert {"manifest", "dagster_dbt_translator", "selection_args", "indirect_selection",
+            "dbt_project"} <= set(DbtCliInvocationPartialParams.__annotations__)  # fmt: skip
+    assert parameters(DbtCoreCliEventMessage) == ["raw_event", "event_history_metadata"]
+    assert {"manifest", "dagster_dbt_translator", "context", "target_path", "project"} <= set(
+        parameters(DbtCoreCliEventMessage.to_default_asset_events)
+    )
+    # the events the resource keeps are those dagster-dbt turns into asset events
+    source = inspect.getsource(DbtCoreCliEventMessage)
+    assert all(f'"{name}"' in source for name in RESULT_EVENTS - {"LogSnapshotResult"})
+    assert parameters(DbtCliResource._get_unique_target_path) == ["context"]
+    # overridden by the resource: the base names must exist for the overrides to matter
+    for name in ("_initialize_dbt_core_adapter", "_cli_version"):
+        assert name in vars(DbtCliResource), name
+        assert name in vars(ProjectDbtCliResource), name
+    assert hasattr(DuckDBConnectionManager, "_ENV")
+    # dbt_database(): a counted handle on dbt-duckdb's open database
+    assert parameters(LocalEnvironment.handle) == []
+    assert {"cursor", "close"} <= set(vars(DuckDBConnectionWrapper))
+    assert callable(DuckDBConnectionManager.close_all_connections)
+    assert callable(msg_to_dict)
