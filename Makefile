@@ -70,7 +70,7 @@ docs: manifest ## dbt docs and GX Data Docs (paths printed)
 # Generate EVENTS synthetic events, build them as `make run` does, measure; report in
 # build/bench/report.md (+ .json). Not a test: a measurement.
 bench: manifest ## make bench EVENTS=1000000: generate, build, measure (build/bench/)
-	$(BIN)/python -m orchestration.bench --events $(EVENTS)
+	$(BIN)/python -m tools.bench --events $(EVENTS)
 
 # sqlfluff's dbt templater compiles against the warehouse: with a built one, the
 # incremental branches of the models are linted too. Macros are linted through the

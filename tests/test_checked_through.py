@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.generate import Spec, generate
 from orchestration.landing import land_source
 from orchestration.settings import SOURCES
 from tests.conftest import build_file, dbt, plant_bad_audit_row, query
+from tools.generate import Spec, generate
 
 BAD_OUTCOME = "accepted_values_audit_raw_lines_outcome"
 

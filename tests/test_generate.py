@@ -6,8 +6,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from orchestration.generate import Spec, generate
 from tests.conftest import SHARED_KEY, query, run_cli
+from tools.generate import Spec, generate
 
 
 def files(root: Path) -> dict[str, bytes]:

@@ -18,7 +18,6 @@ import duckdb
 import pytest
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
-from orchestration.generate import Spec, generate
 from orchestration.pii import KEY_FILE_NAME
 from orchestration.warehouse import WriterLock
 from tests.conftest import (
@@ -31,6 +30,7 @@ from tests.conftest import (
     run_cli,
     snapshot,
 )
+from tools.generate import Spec, generate
 
 RERUN_TIMEOUT_S = 300
 

@@ -29,8 +29,8 @@ from pathlib import Path
 import duckdb
 import psutil
 
-from orchestration.generate import Spec, generate
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
+from tools.generate import Spec, generate
 
 BENCH_DIR = REPO_ROOT / "build" / "bench"
 GIB = 1024**3
@@ -162,7 +162,7 @@ def run_build(label: str, events: int, raw: Path, floor: tuple[float, int]) -> M
     result = raw.parent / f"measurement-{label.split()[0]}.json"
     spawned = time.time()
     subprocess.run(
-        [sys.executable, "-m", "orchestration.bench", "--one-build", label,
+        [sys.executable, "-m", "tools.bench", "--one-build", label,
          "--events", str(events), "--floor", json.dumps(list(floor)),
          "--spawned", repr(spawned), "--out", str(result)],
         cwd=REPO_ROOT,
@@ -384,7 +384,7 @@ def report(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orchestration.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--out", type=Path, default=BENCH_DIR)

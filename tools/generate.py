@@ -1,4 +1,4 @@
-"""Synthetic dumps for all three sources, at volume (`python -m orchestration.generate`).
+"""Synthetic dumps for all three sources, at volume (`python -m tools.generate`).
 
 Deterministic from a seed: every random choice is `hash(event number, seed, salt)`, so
 the same arguments give the same bytes. Vectorised: DuckDB builds every line as JSON
@@ -14,7 +14,7 @@ InSend contact in ten starts as a guest and registers on a day of its own, after
 its events carry both uids. Some lines are broken (truncated JSON), delivered twice
 (again in the next day's file) or late (received two days after they happened).
 
-    python -m orchestration.generate --events 1000000 --days 30 --out build/bench/raw
+    python -m tools.generate --events 1000000 --days 30 --out build/bench/raw
 """
 
 from __future__ import annotations
@@ -241,7 +241,7 @@ def generate(spec: Spec, out: Path, *, first_event: int = 0, progress: bool = Tr
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m orchestration.generate",
+        prog="python -m tools.generate",
         description="Write deterministic synthetic dumps for usercom, esputnik and insend.",
     )
     parser.add_argument("--events", type=int, default=Spec.events)

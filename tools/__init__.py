@@ -1,0 +1,1 @@
+"""Tooling around the project (sample maker, generator, benchmark): not shipped in the package."""
