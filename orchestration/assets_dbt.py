@@ -16,7 +16,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
-from orchestration.dbt_resource import ProjectDbtCliResource, dbt_database
+from orchestration.dbt_resource import ProjectDbtCliResource
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import (
@@ -59,27 +59,38 @@ def _relation(key: AssetKey) -> str:
     return ".".join(key.path) if len(key.path) == 2 else f"main.{key.path[-1]}"
 
 
-def _table_metadata(con: Any, key: AssetKey) -> dict:
-    """Column types (from the catalog) for every dbt relation; row count for a table, and
-    for a mart a preview of its first rows."""
+def _catalog(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[str, list]]:
+    """Every relation of the warehouse: (schema, name) -> (table type, [(column, type)]),
+    in one query."""
+    rows = con.execute(
+        """
+        select t.table_schema, t.table_name, t.table_type,
+            list((c.column_name, lower(c.data_type)) order by c.ordinal_position)
+        from information_schema.tables as t
+        inner join information_schema.columns as c
+            on c.table_schema = t.table_schema and c.table_name = t.table_name
+        group by all
+        """
+    ).fetchall()
+    return {(schema, name): (kind, columns) for schema, name, kind, columns in rows}
+
+
+def _table_metadata(
+    con: duckdb.DuckDBPyConnection, key: AssetKey, catalog: dict[tuple[str, str], tuple[str, list]]
+) -> dict:
+    """Column types for every dbt relation; row count for a table, and for a mart a
+    preview of its first rows."""
     relation = _relation(key)
     schema, name = relation.split(".")
-    columns = con.execute(
-        "select column_name, data_type from information_schema.columns"
-        " where table_schema = ? and table_name = ? order by ordinal_position",
-        [schema, name],
-    ).fetchall()
+    if (schema, name) not in catalog:
+        return {}
+    kind, columns = catalog[(schema, name)]
     metadata: dict = {
         "dagster/column_schema": TableSchema(
-            columns=[TableColumn(name=c, type=t.lower()) for c, t in columns]
+            columns=[TableColumn(name=c, type=t) for c, t in columns]
         )
     }
-    kind = con.execute(
-        "select table_type from information_schema.tables"
-        " where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchall()
-    if kind and kind[0][0] == "VIEW":
+    if kind == "VIEW":
         # Counting a staging view would parse every landed line again: tables only.
         return metadata
     metadata["dagster/row_count"] = con.execute(f"select count(*) from {relation}").fetchall()[0][0]
@@ -116,23 +127,29 @@ def _build(
     if reason:
         context.log.warning(f"rebuilding every model of {step} from the landed lines: {reason}")
         build.append("--full-refresh")
-    # Each model's Output is yielded as dbt reports it, with its table's figures read
-    # on dbt's own open database (a second connection of this process is refused).
+    # Row counts, column types and previews are read once dbt has released the DuckDB
+    # file (one writer at a time), then attached to each model's materialization. (Read
+    # while dbt runs, on its open database, they slowed every node by contention: a 1 %
+    # day's dbt step took 10.2 s instead of 4.5 s.)
+    events: list = []
     failure: DagsterDbtCliRuntimeError | None = None
     try:
         for event in dbt.build(build, context=context):
+            events.append(event)
+    except DagsterDbtCliRuntimeError as exc:
+        # what did build (and the failed tests) is still recorded; the step fails after
+        failure = exc
+    with warehouse.connect(read_only=True) as con:
+        catalog = _catalog(con)
+        for event in events:
             if isinstance(event, Output) and context.has_assets_def:
                 key = context.asset_key_for_output(event.output_name)
                 try:
-                    with dbt_database() as con:
-                        metadata = _table_metadata(con, key)
+                    metadata = _table_metadata(con, key, catalog)
                     event = event.with_metadata({**event.metadata, **metadata})
                 except duckdb.Error as exc:  # a view over a missing source, say
                     context.log.warning(f"no row count for {key.to_user_string()}: {exc}")
             yield event
-    except DagsterDbtCliRuntimeError as exc:
-        # what did build (and the failed tests) is recorded; the step fails after
-        failure = exc
     if failure is not None:
         raise failure
     if reason or not has_stamp:  # written once: a write would make the file new to publish

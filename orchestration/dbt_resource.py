@@ -13,8 +13,7 @@ same command through dbt's programmatic entry point (``dbtRunner``) instead:
   as dbt's docs on programmatic invocations advise;
 - dbt's structured events are turned into Dagster events by dagster-dbt's own
   converter (``DbtCoreCliEventMessage``): an ``Output`` per model or seed, an
-  ``AssetCheckResult`` per test, as a ``dbt`` process's JSON log would give, each as
-  soon as dbt reports it (dbt runs in a thread; the step's thread yields);
+  ``AssetCheckResult`` per test, as a ``dbt`` process's JSON log would give;
 - a failed node or test fails the step after every event has been yielded, with dbt's
   error messages, as ``cli()`` does.
 
@@ -31,13 +30,10 @@ start-up costs this project does not use:
 from __future__ import annotations
 
 import os
-import queue
 import re
 import shutil
-import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -119,10 +115,7 @@ class ProjectDbtCliResource(DbtCliResource):
         from dbt.cli.main import dbtRunner
         from dbt_common.events.functions import msg_to_dict
 
-        # dbt runs in a thread of its own and its results come back through a queue, so
-        # each model's Output and each test's check result reach Dagster (and its UI)
-        # as dbt finishes them, not all at once at the end.
-        results: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        raw_events: list[dict[str, Any]] = []
         errors: list[str] = []
         keep_errors = _collect_errors(errors)
 
@@ -131,44 +124,31 @@ class ProjectDbtCliResource(DbtCliResource):
             # dagster-dbt's converter makes events of node results only; the rest of
             # dbt's events (hundreds) need not be turned into dicts
             if message.info.name in RESULT_EVENTS:
-                results.put(msg_to_dict(message))
+                raw_events.append(msg_to_dict(message))
 
-        outcome: dict[str, Any] = {}
-
-        def invoke() -> None:
-            try:
-                outcome["result"] = dbtRunner(manifest=manifest, callbacks=[collect]).invoke(argv)
-            except BaseException as exc:  # noqa: BLE001 - handed to the step's thread
-                outcome["error"] = exc
-            finally:
-                results.put(None)
-
-        worker = threading.Thread(target=invoke, name="dbt", daemon=True)
-        worker.start()
+        interrupted = False
         try:
-            # a timeout, so a signal (the run being stopped) is seen while waiting
-            while (raw := _next(results)) is not None:
-                yield from DbtCoreCliEventMessage(
-                    raw_event=raw, event_history_metadata={}
-                ).to_default_asset_events(
-                    manifest=params.manifest,
-                    dagster_dbt_translator=params.dagster_dbt_translator,
-                    context=context,
-                    target_path=target_path,
-                    project=params.dbt_project,
-                )
-        except BaseException:  # stopped (SIGINT/SIGTERM), or the step ended here
-            _stop(worker)
+            result = dbtRunner(manifest=manifest, callbacks=[collect]).invoke(argv)
+            interrupted = _is_interrupt(result.exception)
+        except BaseException:
+            interrupted = True
             raise
-        worker.join()
-        if "error" in outcome:
-            _release_warehouse(interrupt=True)
-            raise outcome["error"]
-        result = outcome["result"]
-        _release_warehouse(interrupt=_is_interrupt(result.exception))
+        finally:
+            _release_warehouse(interrupt=interrupted)
+
         if _is_interrupt(result.exception):
             raise result.exception  # SIGINT/SIGTERM: the run stops, it did not "fail"
         _prune_invocations(target_path)
+        for raw in raw_events:
+            yield from DbtCoreCliEventMessage(
+                raw_event=raw, event_history_metadata={}
+            ).to_default_asset_events(
+                manifest=params.manifest,
+                dagster_dbt_translator=params.dagster_dbt_translator,
+                context=context,
+                target_path=target_path,
+                project=params.dbt_project,
+            )
         if not result.success:
             detail = "\n\n".join(errors) or repr(result.exception)
             raise DagsterDbtCliRuntimeError(
@@ -211,51 +191,6 @@ class ProjectDbtCliResource(DbtCliResource):
                 shutil.copy(fresh, staged)
                 os.replace(staged, _project_target(project_dir) / PARTIAL_PARSE_FILE)
         return _manifests[key]
-
-
-def _stop(worker: threading.Thread, timeout: float = 30.0) -> None:
-    """Stop dbt running in `worker` as Ctrl-C stops a ``dbt`` process: a
-    KeyboardInterrupt in its thread (dbt then cancels its queries and skips the rest),
-    DuckDB's running query interrupted until it does, then the database closed."""
-    import ctypes
-
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    if worker.is_alive() and worker.ident is not None:
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(
-            ctypes.c_ulong(worker.ident), ctypes.py_object(KeyboardInterrupt)
-        )
-    deadline = time.monotonic() + timeout
-    while worker.is_alive() and time.monotonic() < deadline:
-        conn = getattr(DuckDBConnectionManager._ENV, "conn", None)
-        if conn is not None:
-            conn.interrupt()
-        worker.join(0.1)
-    _release_warehouse(interrupt=True)
-
-
-@contextmanager
-def dbt_database() -> Iterator[Any]:
-    """A cursor on the database dbt-duckdb has open in this process, for reads between
-    its nodes while it runs (DuckDB refuses a second configuration of one file in a
-    process, so a connection of one's own would fail)."""
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-
-    handle = DuckDBConnectionManager._ENV.handle()  # counted: keeps the database open
-    try:
-        yield handle.cursor()
-    finally:
-        handle.close()
-
-
-def _next(results: queue.Queue) -> Any:
-    """The next item of the queue, waiting in short steps (a signal handler runs between
-    them)."""
-    while True:
-        try:
-            return results.get(timeout=0.2)
-        except queue.Empty:
-            continue
 
 
 # The events DbtCoreCliEventMessage.is_result_event accepts (it still checks each one).
