@@ -16,7 +16,7 @@ export DO_NOT_TRACK := 1
 # Dagster run) would otherwise compile its imports from source, ~5 s of start-up each.
 export UV_COMPILE_BYTECODE := 1
 
-.PHONY: help install run test dev lint format manifest notebooks docs bench publish clean
+.PHONY: help install run test test-fast dev lint format manifest notebooks docs bench publish clean
 
 EVENTS ?= 1000000
 DAGSTER_PORT ?= 3000
@@ -47,8 +47,15 @@ manifest: install
 run: manifest ## land $RAW_DATA_DIR, build, check, publish, print a summary
 	@$(BIN)/python -m orchestration.cli run
 
+# Tests run in parallel, one pytest-xdist worker per core (a test module stays on one
+# worker, so its module fixtures are built once): most tests wait on pipeline processes
+# that use one core each.
+TEST_WORKERS ?= auto
 test: manifest ## the whole test suite
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
+
+test-fast: manifest ## the tests that start no pipeline process (the inner loop)
+	$(BIN)/pytest -m "not pipeline"
 
 # Quiet: Dagster's own deprecation notices are not the user's to act on, and its
 # services' INFO lines (every sensor tick) stay in the UI.

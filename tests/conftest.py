@@ -1,4 +1,11 @@
-"""Shared fixtures: a private copy of the samples and a private warehouse per test."""
+"""Shared fixtures: a private copy of the samples and a private warehouse per test.
+
+Two tiers. A test that starts a pipeline process (`make run`'s command, dbt, `dagster
+dev`) or uses one's warehouse is marked `pipeline`: `make test` runs every test, `make
+test-fast` (`-m "not pipeline"`) the rest. A test using a fixture of PIPELINE_FIXTURES
+is marked so here; any other must carry the mark itself, or `run_cli` and `dbt` refuse
+to start (so an unmarked slow test cannot hide in the fast tier).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,32 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = REPO_ROOT / "raw_samples"
+DBT_PROJECT = REPO_ROOT / "dbt_project"
+
+# fixtures that build a warehouse through a pipeline process (a test using one is marked)
+PIPELINE_FIXTURES = {"built", "warehouse_copy", "corpus_run", "generated", "dagster_dev"}
+# In the environment, not a global: pytest loads this file as `conftest`, the tests import
+# it as `tests.conftest`, two modules with globals of their own.
+PIPELINE_ALLOWED = "TESTS_PIPELINE_ALLOWED"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.pipeline)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # before any fixture of the test (a session fixture such as `built` included) is set up
+    os.environ[PIPELINE_ALLOWED] = "1" if item.get_closest_marker("pipeline") else ""
+
+
+def _require_pipeline_mark(what: str) -> None:
+    if not os.environ.get(PIPELINE_ALLOWED):
+        raise RuntimeError(
+            f"{what} starts a pipeline process: mark the test `@pytest.mark.pipeline` "
+            "(make test-fast leaves such tests out)"
+        )
 
 
 def count_lines(path: Path) -> int:
@@ -76,6 +109,7 @@ def run_cli(
     raw_dir: Path, warehouse: Path, *args: str, timeout_s: float = 900, **extra_env: str
 ) -> subprocess.CompletedProcess[str]:
     """`python -m orchestration.cli ...` as `make run` calls it, on private paths."""
+    _require_pipeline_mark("run_cli")
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *(args or ("run",))],
         cwd=REPO_ROOT,
@@ -99,12 +133,31 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return warehouse
 
 
+def _dbt_target_path() -> Path:
+    """A target folder of this test process's own (one per pytest-xdist worker): dbt
+    rewrites manifest.json in place, which a pipeline starting beside it reads from the
+    project's target/. It starts from the project's partial-parse file."""
+    target = DBT_PROJECT / "target" / f"pytest-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    if not (target / "partial_parse.msgpack").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(DBT_PROJECT / "target" / "partial_parse.msgpack", target)
+    return target
+
+
 def dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`dbt <args>` in dbt_project/ with WAREHOUSE_PATH=warehouse: dbt writes its build
     file, `build_file(warehouse)`."""
+    _require_pipeline_mark("dbt")
     return subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", "."],
-        cwd=REPO_ROOT / "dbt_project",
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            *args,
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(_dbt_target_path()),
+        ],
+        cwd=DBT_PROJECT,
         env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
         capture_output=True,
         text=True,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from tests.conftest import SAMPLES, SHARED_KEY, TABLES, build_file, dbt, query, run_cli, snapshot
+from tests.conftest import SAMPLES, SHARED_KEY, build_file, dbt, query, run_cli, snapshot
+from tools.generate import Spec, generate
+
+pytestmark = pytest.mark.pipeline  # every test here starts a pipeline process
 
 README = (SAMPLES / "README.md").read_text()
 
@@ -198,38 +204,83 @@ def test_conservation_check_fails_when_a_line_goes_missing(built: Path, tmp_path
     assert "Got 1 result" in failed.stdout
 
 
+# A third sample day: guest g-30 (whose events landed earlier) registers as v-30 and buys.
+DAY_3 = (
+    '{"received_at":"2026-03-03T09:00:00Z","app_key":"a1b2","visitor_uid":"v-30",'
+    '"guest_uid":"g-30","data":"{\\"type\\":\\"update_info\\",\\"properties\\":{}}"}\n'
+    '{"received_at":"2026-03-03T09:01:00Z","app_key":"a1b2","visitor_uid":"v-30",'
+    '"data":"{\\"type\\":\\"update_cart\\",\\"properties\\":{\\"items\\":'
+    '[{\\"product_id\\":\\"SKU-100\\",\\"qnt\\":3,\\"price\\":339.0}]}}"}\n'
+)
+
+
+def independent_count(files: list[Path]) -> tuple[int, int, int]:
+    """(lines, broken, repeats) of generated files, counted without the pipeline: a line
+    that is not JSON is broken, a line seen before (in any file) a repeat."""
+    lines = [line for path in files for line in path.read_text().splitlines()]
+    seen: Counter[str] = Counter()
+    broken = repeats = 0
+    for line in lines:
+        seen[line] += 1
+        if seen[line] > 1:
+            repeats += 1
+            continue
+        try:
+            json.loads(line)
+        except json.JSONDecodeError:
+            broken += 1
+    return len(lines), broken, repeats
+
+
 def test_incremental_runs_equal_a_full_rebuild(tmp_path: Path) -> None:
+    """Three incremental runs give, table by table, what one build over all the files
+    gives: the samples day by day (late and repeated lines, a guest seen earlier who
+    registers) and messy generated days beside them (late events that land in another
+    day's file, repeated deliveries, broken lines, guests who register). And every
+    generated line is accepted, duplicate or rejected as an independent count predicts."""
+    everything = tmp_path / "all"
+    shutil.copytree(SAMPLES, everything, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    (everything / "insend" / "2026-03-03.jsonl").write_text(DAY_3)
+    # short sessions: enough contact-days that guests have events on both sides of the
+    # day they register
+    spec = Spec(
+        events=6_000, days=4, seed=5, bad_rate=0.01, repeat_rate=0.02, late_rate=0.05,
+        session_events=3,
+    )  # fmt: skip
+    generate(spec, tmp_path / "generated", progress=False)
+    generated = sorted((tmp_path / "generated").rglob("*.jsonl"))
+    for path in generated:
+        shutil.copy(path, everything / path.relative_to(tmp_path / "generated"))
+    generated_days = sorted({p.stem for p in generated})
+    assert len(generated_days) >= 5  # late lines and repeats spill into a day after the last
+
+    def day(path: Path) -> str:
+        return path.name.split(".")[0]
+
     raw = tmp_path / "raw"
-    shutil.copytree(SAMPLES, raw, ignore=shutil.ignore_patterns("*.py", "*.md", "2026-03-02*"))
-    # A third day: guest g-30 (whose events landed earlier) registers as v-30 and buys.
-    day3 = raw / "insend" / "2026-03-03.jsonl"
-    day3.write_text(
-        '{"received_at":"2026-03-03T09:00:00Z","app_key":"a1b2","visitor_uid":"v-30",'
-        '"guest_uid":"g-30","data":"{\\"type\\":\\"update_info\\",\\"properties\\":{}}"}\n'
-        '{"received_at":"2026-03-03T09:01:00Z","app_key":"a1b2","visitor_uid":"v-30",'
-        '"data":"{\\"type\\":\\"update_cart\\",\\"properties\\":{\\"items\\":'
-        '[{\\"product_id\\":\\"SKU-100\\",\\"qnt\\":3,\\"price\\":339.0}]}}"}\n'
-    )
-    day3_text = day3.read_text()
-    day3.unlink()
     incremental = tmp_path / "inc" / "warehouse.duckdb"
-    assert run_cli(raw, incremental, **SHARED_KEY).returncode == 0  # day 1 only
-    for source in ("usercom", "esputnik", "insend"):
-        for day2 in (SAMPLES / source).glob("2026-03-02*"):
-            shutil.copy(day2, raw / source / day2.name)
-    # + day 2 (late and repeated lines)
-    assert run_cli(raw, incremental, **SHARED_KEY).returncode == 0
-    day3.write_text(day3_text)
-    result = run_cli(raw, incremental, **SHARED_KEY)  # + day 3 (a guest seen earlier registers)
-    assert result.returncode == 0, result.stderr[-3000:]
+    batches = [
+        {"2026-03-01", *generated_days[:2]},
+        {"2026-03-02", *generated_days[2:3]},  # the samples' late and repeated lines
+        {"2026-03-03", *generated_days[3:]},
+    ]
+    for batch in batches:
+        for path in everything.rglob("*.jsonl*"):
+            if day(path) in batch:
+                target = raw / path.relative_to(everything)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, target)
+        result = run_cli(raw, incremental, **SHARED_KEY)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
     full = tmp_path / "full" / "warehouse.duckdb"
-    assert run_cli(raw, full, **SHARED_KEY).returncode == 0
-
+    assert run_cli(everything, full, **SHARED_KEY).returncode == 0
     incremental_tables, full_tables = snapshot(incremental), snapshot(full)
-    for table in TABLES:
-        assert incremental_tables[table] == full_tables[table], table
-    # and the stitching really moved g-30's earlier rows: +1 then +2 in one cart
+    for table, rows in full_tables.items():
+        assert rows, table
+        assert incremental_tables[table] == rows, table
+
+    # the stitching really moved g-30's earlier rows: +1 then +2 in one cart
     assert query(
         full,
         "select contact_id, event_type, quantity from fact_product_events "
@@ -238,3 +289,29 @@ def test_incremental_runs_equal_a_full_rebuild(tmp_path: Path) -> None:
         ("insend:visitor:v-30", "add to cart", 1.0),
         ("insend:visitor:v-30", "add to cart", 2.0),
     ]
+    # the generated batches really exercised stitching and late events
+    assert query(
+        full,
+        "select count(*) > 0 from dim_contacts "
+        "where has_stitched_guest and regexp_matches(contact_id, ':v[0-9]+$')",
+    ) == [(True,)]
+    assert query(
+        full,
+        "select count(*) > 0 from fact_product_events "
+        "where received_at >= occurred_at + interval 2 day and occurred_at < '2026-02-01'",
+    ) == [(True,)]
+    # every generated line accounted for, as counted apart
+    lines, broken, repeats = independent_count(generated)
+    assert broken > 30 and repeats > 30  # the rates produced them
+    outcomes = dict(
+        query(
+            full,
+            "select outcome, count(*) from audit_raw_lines "
+            "where split_part(raw_file, '/', 2) < '2026-02' group by 1",
+        )
+    )
+    assert outcomes == {
+        "accepted": lines - repeats - broken,
+        "duplicate": repeats,
+        "rejected": broken,
+    }

@@ -8,11 +8,14 @@ import subprocess
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from orchestration.landing import land_source
 from orchestration.settings import SOURCES
 from tests.conftest import build_file, dbt, plant_bad_audit_row, query
 from tools.generate import Spec, generate
+
+pytestmark = pytest.mark.pipeline  # every test here starts a pipeline process
 
 BAD_OUTCOME = "accepted_values_audit_raw_lines_outcome"
 

@@ -3,31 +3,14 @@ exclude them, as dbt recommends for production runs."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, dbt
 
 
 def test_every_dbt_unit_test_passes(built: Path) -> None:
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "test",
-            "--select",
-            "test_type:unit",
-            "--profiles-dir",
-            ".",
-        ],  # fmt: skip
-        cwd=REPO_ROOT / "dbt_project",
-        env={**os.environ, "WAREHOUSE_PATH": str(built)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = dbt(built, "test", "--select", "test_type:unit")
     assert result.returncode == 0, result.stdout[-4000:]
     # one "n of N PASS model::test" line per unit test (PASS= also counts the hooks)
     passed = len(re.findall(r"\d+ of \d+ PASS \w+::\w+", result.stdout))

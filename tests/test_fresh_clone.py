@@ -8,7 +8,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO_ROOT, query, sample_line_counts
+
+pytestmark = pytest.mark.pipeline  # every test here starts a pipeline process
 
 # what the user's shell would not have: this project's variables, and what `make test`
 # (the parent of this test) exports

@@ -1,4 +1,4 @@
-"""`make run`'s command end to end, on a private copy of the samples."""
+"""`make run`'s command end to end: reruns on the samples' warehouse."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ import shutil
 import zlib
 from pathlib import Path
 
+import pytest
+
+from orchestration.pii import KEY_FILE_NAME
 from tests.conftest import query, run_cli, sample_line_counts
+
+pytestmark = pytest.mark.pipeline  # every test here starts a pipeline process
+
+WARN_CHECK = "gx_stg_usercom__events_types_and_required_fields"
 
 
 def landed(stdout: str) -> dict[str, tuple[int, int]]:
@@ -17,52 +24,79 @@ def landed(stdout: str) -> dict[str, tuple[int, int]]:
     return {source: (int(new), int(total)) for source, new, total in rows}
 
 
-def test_run_twice_and_redelivered_file(raw_dir: Path, warehouse: Path) -> None:
-    expected = sample_line_counts(raw_dir)
+def non_finite_lines() -> str:
+    """A purchase priced NaN once made a product's revenue NaN, with every check green."""
+    return "".join(
+        f'{{"received_at":"2026-03-05T10:00:0{n}Z","user_id":"42","method":"product_event",'
+        f'"data":{{"product_id":"SKU-100","event_type":"purchase",{fields}}}}}\n'
+        for n, fields in enumerate(
+            ['"price":NaN,"quantity":1', '"price":Infinity', '"price":1,"quantity":1e309']
+        )
+    )
 
-    first = run_cli(raw_dir, warehouse)
-    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
-    assert landed(first.stdout) == {s: (n, n) for s, n in expected.items()}
 
-    second = run_cli(raw_dir, warehouse)
-    assert second.returncode == 0, second.stderr[-3000:]
+def test_rerun_lands_nothing_new_then_only_what_is_new(built: Path, tmp_path: Path) -> None:
+    """The samples' first run (the `built` fixture's), a rerun with nothing new (on a
+    copy of the published file alone: every step runs), another (it finds the state it
+    published: nothing to do), then a run with a renamed copy, a truncated gzip, broken
+    lines and non-finite numbers."""
+    samples = built.parent.parent / "raw"
+    expected = sample_line_counts(samples)
+    first = (built.parent / "run_stdout.txt").read_text()
+    assert landed(first) == {s: (n, n) for s, n in expected.items()}
+    # the samples' bad lines fail the staged-lines suites (warn) in the first run
+    assert f"staging/stg_usercom__events: {WARN_CHECK}" in first
+
+    # a copy of the published warehouse (the next run starts from it) and of the files
+    raw = tmp_path / "raw"
+    shutil.copytree(samples, raw)
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    warehouse.parent.mkdir()
+    shutil.copy(built, warehouse)
+    shutil.copy(built.parent / KEY_FILE_NAME, warehouse.parent)  # the same pseudonyms
+
+    second = run_cli(raw, warehouse)  # nothing new
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     assert landed(second.stdout) == {s: (0, n) for s, n in expected.items()}
+    # a failed warn check stays failed on an unchanged rerun
+    line = next(x for x in second.stdout.splitlines() if x.endswith(WARN_CHECK))
+    assert line.lstrip().startswith("FAIL (warn)"), line
+    assert "the last validation stands" in second.stdout
+    assert query(warehouse, "select count(*) from quarantine_events")[0][0] > 0
 
-    # A renamed copy and a truncated gzip in the same run: the copy adds nothing, the
-    # broken file is named and lands its complete lines, the run itself still succeeds.
-    shutil.copy(raw_dir / "usercom" / "2026-03-01.jsonl", raw_dir / "usercom" / "resent.jsonl")
-    good = (raw_dir / "insend" / "2026-03-01.jsonl").read_bytes()
+    # that run published what it found; the next one finds nothing new and does nothing
+    published_at = warehouse.stat().st_mtime_ns
+    idle = run_cli(raw, warehouse)
+    assert idle.returncode == 0, idle.stdout[-3000:] + idle.stderr[-3000:]
+    assert landed(idle.stdout) == {s: (0, n) for s, n in expected.items()}
+    assert re.search(r"^  dbt_models +nothing new since the last publish", idle.stdout, re.M)
+    for step in ("gx_suites", "dbt_funnel_marts", "published_warehouse"):
+        assert re.search(rf"^  {step} +skipped \(nothing new\)$", idle.stdout, re.M), idle.stdout
+    assert "unchanged (nothing new since the last publish" in idle.stdout.splitlines()[-1]
+    assert warehouse.stat().st_mtime_ns == published_at
+
+    # A renamed copy, a truncated gzip, two broken lines and three non-finite numbers in
+    # one run: the copy adds nothing, the broken file is named and lands its complete
+    # lines, the run itself still succeeds.
+    shutil.copy(raw / "usercom" / "2026-03-01.jsonl", raw / "usercom" / "resent.jsonl")
+    good = (raw / "insend" / "2026-03-01.jsonl").read_bytes()
     broken = gzip.compress(good)[:300]
     complete = zlib.decompressobj(wbits=31).decompress(broken).count(b"\n")
     assert 0 < complete < good.count(b"\n")
-    (raw_dir / "insend" / "broken.jsonl.gz").write_bytes(broken)
-    (raw_dir / "esputnik" / "2026-03-09.jsonl").write_text('{"received_at":1}\n{"x":2}\n')
-    third = run_cli(raw_dir, warehouse)
-    assert third.returncode == 0, third.stderr[-3000:]
+    (raw / "insend" / "broken.jsonl.gz").write_bytes(broken)
+    (raw / "esputnik" / "2026-03-09.jsonl").write_text('{"received_at":1}\n{"x":2}\n')
+    (raw / "usercom" / "2026-03-05.jsonl").write_text(non_finite_lines())
+    third = run_cli(raw, warehouse)
+    assert third.returncode == 0, third.stdout[-3000:] + third.stderr[-3000:]
     assert landed(third.stdout) == {
-        "usercom": (0, expected["usercom"]),
+        "usercom": (3, expected["usercom"] + 3),
         "esputnik": (2, expected["esputnik"] + 2),
         "insend": (complete, expected["insend"] + complete),
     }
     assert "TRUNCATED FILE insend/broken.jsonl.gz" in third.stdout
     assert "1 duplicate" in third.stdout
 
-
-def test_non_finite_numbers_are_quarantined_and_no_published_number_is(
-    raw_dir: Path, warehouse: Path
-) -> None:
-    """A purchase priced NaN made a product's revenue NaN, with every check green."""
-    (raw_dir / "usercom" / "2026-03-05.jsonl").write_text(
-        "".join(
-            f'{{"received_at":"2026-03-05T10:00:0{n}Z","user_id":"42","method":"product_event",'
-            f'"data":{{"product_id":"SKU-100","event_type":"purchase",{fields}}}}}\n'
-            for n, fields in enumerate(
-                ['"price":NaN,"quantity":1', '"price":Infinity', '"price":1,"quantity":1e309']
-            )
-        )
-    )
-    result = run_cli(raw_dir, warehouse)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    # non-finite numbers are quarantined, and no published number is one
     assert query(
         warehouse,
         "select reason_code, count(*) from quarantine_events "
