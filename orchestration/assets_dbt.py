@@ -20,8 +20,11 @@ from orchestration.dbt_resource import ProjectDbtCliResource
 from orchestration.project import dbt_project
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import (
+    NOTHING_NEW,
+    build_inputs,
     build_stamp,
     full_refresh_reason,
+    nothing_new_since_publish,
     record_build_stamp,
     stamp_recorded,
 )
@@ -121,6 +124,13 @@ def _build(
     build = ["build", "--exclude-resource-type", "unit_test"]
     step = context.op_def.name
     stamp = build_stamp(warehouse.published)
+    if step == "dbt_models" and nothing_new_since_publish(
+        warehouse.published, warehouse.build_file, build_inputs(stamp)
+    ):
+        # Nothing yielded: Dagster skips what depends on these models (the checks, the
+        # funnel marts, publishing), as their inputs did not move.
+        context.log.info(NOTHING_NEW)
+        return
     with warehouse.connect(read_only=True) as con:
         reason = full_refresh_reason(con, step, stamp, witness)
         has_stamp = reason is None and stamp_recorded(con, step, stamp)

@@ -4,7 +4,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
 from orchestration.resources import WarehouseResource
 from orchestration.summary import CONTRACT_TABLES
-from orchestration.warehouse import publish
+from orchestration.warehouse import build_inputs, build_stamp, publish
 
 
 @asset(
@@ -16,11 +16,13 @@ from orchestration.warehouse import publish
         "The build file copied to $WAREHOUSE_PATH and renamed over it in one step, once "
         "every table upstream was built and no blocking check failed: readers (notebooks, "
         "SQL clients, BI tools) open this file, never the one builds write, so they never "
-        "block a build and always see the last whole state. A failed run publishes nothing."
+        "block a build and always see the last whole state. A failed run publishes nothing. "
+        "What built it is recorded: a run with nothing new builds nothing (dbt_models)."
     ),
 )
 def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseResource):
-    changed = publish(warehouse.published, warehouse.build_file)
+    inputs = build_inputs(build_stamp(warehouse.published))
+    changed = publish(warehouse.published, warehouse.build_file, inputs)
     context.log.info(
         f"published {warehouse.published}"
         if changed

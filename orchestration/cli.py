@@ -171,7 +171,17 @@ def run(verbose: bool = False) -> int:
             file=sys.stderr,
         )
         return 1
-    state = "published" if published else "not published"
+    skipped = any(
+        e.event_type_value == "STEP_SKIPPED" and e.step_key == "published_warehouse"
+        for e in result.all_events
+    )
+    state = (
+        "published"
+        if published
+        else "unchanged (nothing new since the last publish: no build, no checks)"
+        if skipped
+        else "not published"
+    )
     print(f"\nRUN OK in {elapsed:.1f} s: {settings.warehouse_path()} {state}")
     return 0
 

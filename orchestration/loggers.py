@@ -14,6 +14,8 @@ from pathlib import Path
 
 from dagster import Field, InitLoggerContext, default_loggers, logger
 
+from orchestration.warehouse import NOTHING_NEW
+
 
 def _event(record: logging.LogRecord):
     meta = getattr(record, "dagster_meta", None) or {}
@@ -60,6 +62,11 @@ def _without_class(error) -> str:
     return rest if sep and head.split(".")[-1] == error.cls_name else message
 
 
+def _message(record: logging.LogRecord) -> str:
+    """What the step logged, without Dagster's prefix."""
+    return getattr(record, "dagster_meta", {}).get("orig_message", "")
+
+
 class _ProgressHandler(logging.Handler):
     """`<step> ... done (1.2 s)` per step, warnings of the run, failures in one line."""
 
@@ -67,6 +74,7 @@ class _ProgressHandler(logging.Handler):
         super().__init__(logging.DEBUG)
         self.stream = stream
         self.started: dict[str, float] = {}
+        self.nothing_new = False
 
     def _write(self, text: str) -> None:
         self.stream.write(text + "\n")
@@ -84,10 +92,18 @@ class _ProgressHandler(logging.Handler):
             error = event.step_failure_data.error
             self._write(f"  {step:<40} FAILED {failure_line(error) if error else ''}")
         elif kind == "STEP_SKIPPED":
-            self._write(f"  {step:<40} skipped (an upstream step failed or a check blocked it)")
+            why = (
+                "nothing new"
+                if self.nothing_new
+                else "an upstream step failed or a check blocked it"
+            )
+            self._write(f"  {step:<40} skipped ({why})")
+        elif event is None and _message(record) == NOTHING_NEW:
+            self.nothing_new = True
+            self._write(f"  {step:<40} {NOTHING_NEW}")
         elif event is None and record.levelno >= logging.WARNING and step is None:
             # the run's own warnings outside steps (the writer lock, dead runs)
-            self._write(f"  {getattr(record, 'dagster_meta', {}).get('orig_message', '')}")
+            self._write(f"  {_message(record)}")
 
 
 @logger(description="One line per step on stdout (make run).")

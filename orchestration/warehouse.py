@@ -26,11 +26,18 @@ to report its end), which keeps Dagster's run queue full. ``recover_dead_runs()`
 marks every such run whose process is gone as failed and frees any concurrency slot
 it held; each run calls it when it takes the lock, and a sensor calls it in
 ``dagster dev``.
+
+**Nothing new, nothing to do**: publishing records, beside the build file, the build
+file's size and time and the fingerprint of what built it (``build_inputs``: the dbt
+project's files, this package's code, the engines' versions, the build stamp). A run
+whose landing added nothing finds the build file as it was published, and the same
+fingerprint: it has nothing to build, check or publish (``nothing_new_since_publish``).
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -180,9 +187,52 @@ def _stamp(path: Path) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def publish(published: Path, build: Path) -> bool:
-    """Replace the published file with a copy of the build file, atomically. Returns
-    False when the published file already is the build file's current state."""
+def _publish_record(build: Path) -> Path:
+    return build.with_name(build.name + ".published")
+
+
+# what the build's output depends on besides the landed lines
+INPUT_FOLDERS = ("models", "macros", "seeds", "tests")
+INPUT_FILES = ("dbt_project.yml", "profiles.yml")
+ENGINES = ("dbt-core", "dbt-duckdb", "duckdb", "dagster", "dagster-dbt", "great-expectations")
+
+
+def build_inputs(stamp: str) -> str:
+    """A fingerprint of everything a build's output depends on but the landed lines: the
+    dbt project's files, this package's code, the engines' versions, the build stamp."""
+    from importlib.metadata import version
+
+    project, package = settings.DBT_PROJECT_DIR, Path(__file__).parent
+    files = [(project, project / name) for name in INPUT_FILES]
+    for folder in INPUT_FOLDERS:
+        files += [(project, f) for f in (project / folder).rglob("*") if f.is_file()]
+    files += [(package, f) for f in package.rglob("*.py")]
+    digest = hashlib.sha256(stamp.encode())
+    for root, path in sorted(files):
+        digest.update(f"{root.name}/{path.relative_to(root).as_posix()}\0".encode())
+        digest.update(path.read_bytes() + b"\0")
+    for engine in ENGINES:
+        digest.update(f"{engine} {version(engine)}\0".encode())
+    return digest.hexdigest()
+
+
+# no line landed and no change to the project since the last publish (the last results stand)
+NOTHING_NEW = "nothing new since the last publish: nothing to build, check or publish"
+
+
+def nothing_new_since_publish(published: Path, build: Path, inputs: str) -> bool:
+    """Whether the published file holds the build file as it is now (nothing written to
+    it since, not even a write-ahead log) and was built from `inputs`."""
+    record = _publish_record(build)
+    if not (published.exists() and build.exists() and record.exists()) or _wal(build).exists():
+        return False
+    return record.read_text() == f"{_stamp(build)}\n{inputs}"
+
+
+def publish(published: Path, build: Path, inputs: str = "") -> bool:
+    """Replace the published file with a copy of the build file, atomically; record its
+    state and `inputs` (``build_inputs``) beside it. Returns False when the published
+    file already is the build file's current state."""
     with duckdb.connect(str(build), config=settings.duckdb_config()) as con:
         con.execute("checkpoint")
     if _wal(build).exists():
@@ -190,9 +240,10 @@ def publish(published: Path, build: Path) -> bool:
             f"the build file {build} still has a write-ahead log after a checkpoint: "
             "another connection holds it; nothing was published"
         )
-    record = build.with_name(build.name + ".published")
+    record = _publish_record(build)
     stamp = _stamp(build)
-    if published.exists() and record.exists() and record.read_text() == stamp:
+    if published.exists() and record.exists() and record.read_text().split("\n")[0] == stamp:
+        record.write_text(f"{stamp}\n{inputs}")
         return False
     staged = published.with_name(f".{published.name}.publishing-{os.getpid()}")
     try:
@@ -206,7 +257,7 @@ def publish(published: Path, build: Path) -> bool:
         os.replace(staged, published)
     finally:
         staged.unlink(missing_ok=True)
-    record.write_text(stamp)
+    record.write_text(f"{stamp}\n{inputs}")
     return True
 
 

@@ -4,6 +4,7 @@ piece by piece; tests/test_operator_faults.py drives the same through whole runs
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -14,6 +15,7 @@ import pytest
 from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
 from dagster._core.events import EngineEventData
 
+from orchestration import settings
 from orchestration.landing import unknown_entries
 from orchestration.settings import build_path
 from orchestration.warehouse import (
@@ -21,6 +23,8 @@ from orchestration.warehouse import (
     PID_TAG,
     WarehouseError,
     WriterLock,
+    build_inputs,
+    nothing_new_since_publish,
     prepare_build_file,
     publish,
     read_holder,
@@ -53,6 +57,40 @@ def test_publish_replaces_the_file_under_a_reader_that_keeps_its_state(tmp_path:
     assert publish(published, build) is False  # nothing changed: no copy
     reader.close()
     assert not list(tmp_path.glob(".warehouse.duckdb.publishing-*"))
+
+
+def test_nothing_is_new_while_the_build_file_and_what_built_it_are_as_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    published = tmp_path / "warehouse.duckdb"
+    build = build_path(published)
+    build.parent.mkdir()
+    make_table(build, 3)
+    assert not nothing_new_since_publish(published, build, "inputs")  # never published
+    publish(published, build, "inputs")
+    assert nothing_new_since_publish(published, build, "inputs")
+    assert not nothing_new_since_publish(published, build, "other inputs")
+    make_table(build, 4)  # a write to the build file (a line landed, say)
+    assert not nothing_new_since_publish(published, build, "inputs")
+    publish(published, build, "inputs")
+    assert nothing_new_since_publish(published, build, "inputs")
+    published.unlink()  # the published file is gone: publish again
+    assert not nothing_new_since_publish(published, build, "inputs")
+    publish(published, build)  # `make publish` after dbt by hand: what built it is unknown
+    assert not nothing_new_since_publish(published, build, "inputs")
+
+    # what built it: any file of the dbt project, the stamp (the key of the pseudonyms)
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        settings.DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs")
+    )
+    monkeypatch.setattr(settings, "DBT_PROJECT_DIR", project)
+    before = build_inputs("stamp")
+    assert build_inputs("stamp") == before
+    assert build_inputs("other stamp") != before
+    model = next((project / "models" / "marts").rglob("*.sql"))
+    model.write_text(model.read_text() + "\n")
+    assert build_inputs("stamp") != before
 
 
 def test_a_first_run_starts_from_the_published_file(tmp_path: Path) -> None:
