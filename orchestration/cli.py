@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration import settings
-from orchestration.warehouse import (
+from orchestration.defs.warehouse.files import (
     HOST_TAG,
     PID_TAG,
     WarehouseError,
@@ -65,7 +65,7 @@ def _fail(reason: str, detail: str, started: float) -> int:
 def _preflight() -> None:
     """What can be told in one line before Dagster starts: the landing folder exists,
     the warehouse can be written, nobody else is writing it (waits, bounded)."""
-    from orchestration.assets_landing import missing_raw_dir_message
+    from orchestration.defs.landing.assets import missing_raw_dir_message
 
     raw = settings.raw_data_dir()
     if not raw.is_dir():
@@ -213,7 +213,7 @@ def parse() -> int:
 
 def publish_by_hand() -> int:
     """``make publish``: what the ``published_warehouse`` asset does, under the lock."""
-    from orchestration.warehouse import publish
+    from orchestration.defs.warehouse.files import publish
 
     build, published = settings.build_path(), settings.warehouse_path()
     if not build.exists():

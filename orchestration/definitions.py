@@ -7,15 +7,15 @@ from pathlib import Path
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
-from orchestration.assets_dbt import dbt_funnel_marts, dbt_models
-from orchestration.assets_landing import landing_assets
-from orchestration.assets_publish import published_warehouse
-from orchestration.checks import gx_checks
-from orchestration.dbt_resource import ProjectDbtCliResource
+from orchestration.defs.dbt.assets import dbt_funnel_marts, dbt_models
+from orchestration.defs.dbt.project import dbt_project
+from orchestration.defs.dbt.resource import ProjectDbtCliResource
+from orchestration.defs.landing.assets import landing_assets
+from orchestration.defs.quality.checks import gx_checks
+from orchestration.defs.sensors import build_schedules, build_sensors
+from orchestration.defs.warehouse.publish import published_warehouse
+from orchestration.defs.warehouse.resources import WarehouseResource
 from orchestration.loggers import LOGGERS
-from orchestration.project import dbt_project
-from orchestration.resources import WarehouseResource
-from orchestration.sensors import build_schedules, build_sensors
 
 build_everything = define_asset_job(
     "build_everything",

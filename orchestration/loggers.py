@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dagster import Field, InitLoggerContext, default_loggers, logger
 
-from orchestration.warehouse import NOTHING_NEW
+from orchestration.defs.warehouse.files import NOTHING_NEW
 
 
 def _event(record: logging.LogRecord):

@@ -5,7 +5,7 @@ read the same two environment variables. Relative values are resolved against th
 repository root, never the current directory, so ``dbt`` run from ``dbt_project/``
 and Dagster run from the root point at the same file.
 
-Two files make the warehouse (see ``orchestration/warehouse.py``):
+Two files make the warehouse (see ``orchestration/defs/warehouse/files.py``):
 
 - ``$WAREHOUSE_PATH``, the **published** warehouse: what readers open (notebooks, SQL
   clients, BI tools). A build never writes it; it replaces it, atomically, when done.

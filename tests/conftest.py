@@ -80,14 +80,15 @@ def warehouse(tmp_path: Path) -> Path:
 
 
 def build_file(warehouse: Path) -> Path:
-    """The file runs and dbt write beside a published warehouse (orchestration/warehouse.py)."""
+    """The file runs and dbt write beside a published warehouse
+    (orchestration/defs/warehouse/files.py)."""
     from orchestration.settings import build_path
 
     return build_path(warehouse)
 
 
 # Warehouses compared row by row must share the key of their pseudonyms: each folder
-# would otherwise get a key file of its own (orchestration/pii.py), and so other ids.
+# would otherwise get a key file of its own (orchestration/defs/warehouse/pii.py), and so other ids.
 SHARED_KEY = {"PII_HASH_KEY": "one key for the warehouses a test compares"}
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.landing import land_source
+from orchestration.defs.landing.dumps import land_source
 from orchestration.settings import SOURCES
 from tests.conftest import build_file, dbt, plant_bad_audit_row, query
 from tools.generate import Spec, generate

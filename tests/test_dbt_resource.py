@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from orchestration.dbt_resource import _prune_invocations
+from orchestration.defs.dbt.resource import _prune_invocations
 
 
 def _folder(target: Path, name: str, mtime: int) -> Path:
@@ -32,7 +32,7 @@ def test_only_the_newest_invocation_folders_of_the_step_are_kept(tmp_path: Path)
 
 
 def test_the_private_names_the_resource_depends_on_are_still_there() -> None:
-    """orchestration/dbt_resource.py leans on names dagster-dbt and dbt-duckdb do not
+    """orchestration/defs/dbt/resource.py leans on names dagster-dbt and dbt-duckdb do not
     publish. A new version that moves or reshapes one fails here, by name, rather than
     in the middle of a run."""
     import inspect
@@ -47,7 +47,7 @@ def test_the_private_names_the_resource_depends_on_are_still_there() -> None:
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt_common.events.functions import msg_to_dict
 
-    from orchestration.dbt_resource import RESULT_EVENTS, ProjectDbtCliResource
+    from orchestration.defs.dbt.resource import RESULT_EVENTS, ProjectDbtCliResource
 
     def parameters(function) -> list[str]:
         return [p for p in inspect.signature(function).parameters if p != "self"]

@@ -10,7 +10,7 @@ from dagster import AssetCheckKey, DagsterInstance, EventLogEntry
 from dagster._core.instance.ref import InstanceRef
 
 from orchestration.definitions import defs
-from orchestration.pii import KEY_FILE_NAME
+from orchestration.defs.warehouse.pii import KEY_FILE_NAME
 from orchestration.settings import SOURCES
 from tests.conftest import plant_bad_audit_row, run_cli
 
@@ -75,7 +75,7 @@ def test_dbt_assets_carry_row_counts_and_every_dbt_test_reports_as_a_check(built
 def test_a_failing_dbt_test_fails_its_step_after_recording_what_dbt_built(
     built: Path, tmp_path: Path
 ) -> None:
-    """dbt runs inside the Dagster process (orchestration/dbt_resource.py): a failed test
+    """dbt runs inside the Dagster process (orchestration/defs/dbt/resource.py): a failed test
     is a failed check, the step and the run fail, what dbt built is still recorded, and
     the funnel marts downstream do not run."""
     warehouse = tmp_path / "wh" / "warehouse.duckdb"

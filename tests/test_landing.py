@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import landing
-from orchestration.landing import land_source
+from orchestration.defs.landing import dumps as landing
+from orchestration.defs.landing.dumps import land_source
 from orchestration.settings import SOURCES
 from tests.conftest import count_lines, sample_line_counts
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.warehouse import WriterLock
+from orchestration.defs.warehouse.files import WriterLock
 from tests.conftest import build_file, count_elsewhere, run_cli
 
 pytestmark = pytest.mark.pipeline  # every test here starts a pipeline process

@@ -1,4 +1,4 @@
-"""The pseudonyms' key (orchestration/pii.py) and what the warehouse holds instead of
+"""The pseudonyms' key (orchestration/defs/warehouse/pii.py) and what the warehouse holds instead of
 emails: HMAC-SHA-256 under that key, checked against Python's hmac."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration import pii
+from orchestration.defs.warehouse import pii
 from tests.conftest import query
 
 SAMPLE_EMAIL = "example@email.com"  # eSputnik's keyValue in raw_samples

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.pii import KEY_FILE_NAME
+from orchestration.defs.warehouse.pii import KEY_FILE_NAME
 from tests.conftest import query, run_cli, sample_line_counts
 
 pytestmark = pytest.mark.pipeline  # every test here starts a pipeline process

@@ -1,4 +1,4 @@
-"""The warehouse's two files, its writer lock and dead runs (orchestration/warehouse.py),
+"""The warehouse's two files, its writer lock and dead runs (orchestration/defs/warehouse/files.py),
 piece by piece; tests/test_operator_faults.py drives the same through whole runs."""
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
 from dagster._core.events import EngineEventData
 
 from orchestration import settings
-from orchestration.landing import unknown_entries
-from orchestration.settings import build_path
-from orchestration.warehouse import (
+from orchestration.defs.landing.dumps import unknown_entries
+from orchestration.defs.warehouse.files import (
     HOST_TAG,
     PID_TAG,
     WarehouseError,
@@ -30,6 +29,7 @@ from orchestration.warehouse import (
     read_holder,
     recover_dead_runs,
 )
+from orchestration.settings import build_path
 from tests.conftest import count_elsewhere
 
 
@@ -134,7 +134,7 @@ def test_the_lock_names_its_holder_and_dies_with_its_process(tmp_path: Path) -> 
     build = tmp_path / ".build" / "warehouse.duckdb"
     code = (
         "import sys, time; from pathlib import Path;"
-        "from orchestration.warehouse import WriterLock;"
+        "from orchestration.defs.warehouse.files import WriterLock;"
         "WriterLock(Path(sys.argv[1])).acquire('run-x'); print('held', flush=True); time.sleep(60)"
     )
     holder = subprocess.Popen(

@@ -1,8 +1,8 @@
 {#- Keyed pseudonyms and scrubbing: no email or phone reaches a published table in
-    clear text (CONTRACT §5). The key is outside the warehouse (orchestration/pii.py). -#}
+    clear text (CONTRACT §5). The key is outside the warehouse (orchestration/defs/warehouse/pii.py). -#}
 
 {#- HMAC-SHA-256(key, text) as hex; null for null. The key's pads are DuckDB variables
-    the dbt-duckdb plugin orchestration.pii sets on every connection. A unit test gives
+    the dbt-duckdb plugin orchestration.defs.warehouse.pii sets on every connection. A unit test gives
     a key of its own as the var pii_hash_key_for_tests (never a real key: it would be
     written into the compiled SQL). -#}
 {% macro pseudonym(text_expr) -%}
@@ -12,7 +12,7 @@
         {%- set ipad = "xor(" ~ block ~ "::bit, '" ~ "00110110" * 64 ~ "'::bit)::blob" -%}
         {%- set opad = "xor(" ~ block ~ "::bit, '" ~ "01011100" * 64 ~ "'::bit)::blob" -%}
     {%- else -%}
-        {%- set missing = "error('no PII key on this connection: dbt_project/profiles.yml loads the plugin orchestration.pii')" -%}
+        {%- set missing = "error('no PII key on this connection: see the plugins in dbt_project/profiles.yml')" -%}
         {%- set ipad = "coalesce(getvariable('pii_hmac_ipad'), " ~ missing ~ ")" -%}
         {%- set opad = "coalesce(getvariable('pii_hmac_opad'), " ~ missing ~ ")" -%}
     {%- endif -%}

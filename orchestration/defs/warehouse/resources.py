@@ -13,7 +13,7 @@ from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field, PrivateAttr
 
 from orchestration import settings
-from orchestration.warehouse import (
+from orchestration.defs.warehouse.files import (
     HOST_TAG,
     PID_TAG,
     WriterLock,
@@ -28,7 +28,7 @@ class WarehouseResource(ConfigurableResource):
     Both default to the shared settings (``$WAREHOUSE_PATH``, ``$RAW_DATA_DIR``), so
     Dagster, dbt, the notebooks and the tests agree on one file. In a run, the resource
     holds the warehouse's writer lock from its first step to its end, and its steps
-    write the build file; ``published_warehouse`` publishes it (orchestration/warehouse.py).
+    write the build file; ``published_warehouse`` publishes it (``files.publish``).
     """
 
     warehouse_path: str = Field(default_factory=lambda: str(settings.warehouse_path()))

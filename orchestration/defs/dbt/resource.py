@@ -24,7 +24,7 @@ start-up costs this project does not use:
   instance; the installed dbt-core package's metadata gives the same answer.
 - Before each command it loads a dbt adapter inside the Dagster process, only for
   ``fetch_row_counts()`` and ``fetch_column_metadata()``, which this project does not
-  call: the row counts are read by ``orchestration.assets_dbt`` once dbt is done.
+  call: the row counts are read by ``orchestration.defs.dbt.assets`` once dbt is done.
 """
 
 from __future__ import annotations

@@ -202,7 +202,7 @@ def build_inputs(stamp: str) -> str:
     dbt project's files, this package's code, the engines' versions, the build stamp."""
     from importlib.metadata import version
 
-    project, package = settings.DBT_PROJECT_DIR, Path(__file__).parent
+    project, package = settings.DBT_PROJECT_DIR, Path(settings.__file__).parent
     files = [(project, project / name) for name in INPUT_FILES]
     for folder in INPUT_FOLDERS:
         files += [(project, f) for f in (project / folder).rglob("*") if f.is_file()]
@@ -321,7 +321,7 @@ STAMP_TABLE = "meta.build_stamp"
 
 
 def build_stamp(published: Path) -> str:
-    from orchestration.pii import fingerprint, hash_key, key_file
+    from orchestration.defs.warehouse.pii import fingerprint, hash_key, key_file
 
     return f"generation {GENERATION}, PII key {fingerprint(hash_key(key_file(published)))}"
 

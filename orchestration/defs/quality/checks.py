@@ -1,4 +1,4 @@
-"""Great Expectations suites as Dagster asset checks (see orchestration/quality.py).
+"""Great Expectations suites as Dagster asset checks (see orchestration/defs/quality/suites.py).
 
 Contract checks on fact_product_events, dim_products and audit_raw_lines are ERROR
 severity and blocking: when one fails, the funnel marts downstream are not built in
@@ -22,8 +22,8 @@ from dagster import (
     multi_asset_check,
 )
 
-from orchestration.quality import SUITES, Outcome, Suite, data_docs_index, validate_all
-from orchestration.resources import WarehouseResource
+from orchestration.defs.quality.suites import SUITES, Outcome, Suite, data_docs_index, validate_all
+from orchestration.defs.warehouse.resources import WarehouseResource
 
 
 def asset_key_of(suite: Suite) -> AssetKey:
@@ -77,7 +77,7 @@ def gx_suites(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[AssetCheckResult]:
     """Each selected suite on the rows loaded since it last passed (python -m
-    orchestration.quality: every row)."""
+    orchestration.defs.quality.suites: every row)."""
     selected = context.selected_asset_check_keys
     suites = [s for s in SUITES.values() if check_key(s) in selected]
     outcomes = validate_all(suites, warehouse.build_file, incremental=True)

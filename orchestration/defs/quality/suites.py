@@ -4,7 +4,7 @@ Each suite names a warehouse table and its expectations. `validate()` runs one s
 through a GX checkpoint on a file context under `build/gx/` (where `validate_all()`
 also updates the Data Docs site) against GX's SQL engine on the warehouse, read-only:
 every metric is a query inside DuckDB, nothing is copied into pandas (see
-orchestration/gx_duckdb.py). It returns a compact summary: per failed expectation the
+orchestration/defs/quality/gx_duckdb.py). It returns a compact summary: per failed expectation the
 column, the number of bad rows and a few examples (as `raw_file:raw_line_no` or the
 row key).
 
@@ -20,7 +20,7 @@ them (checking them again would re-read a window that grows with every run). A s
 whose inputs did not change since its last pass (no rows loaded since the mark; for
 the whole-table `dim_products`, the same product_id values, compared by fingerprint) is
 not run again: a run with nothing new never imports GX. `python -m
-orchestration.quality` checks every row.
+orchestration.defs.quality.suites` checks every row.
 
 `validate_all()` runs several suites on one GX context and updates the Data Docs once,
 with the pages of those validations only: rendering the site is GX's largest fixed
@@ -45,8 +45,8 @@ from typing import Any
 
 import duckdb
 
+from orchestration.defs.warehouse.files import table_exists
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, SOURCES, duckdb_config
-from orchestration.warehouse import table_exists
 
 log = logging.getLogger(__name__)
 
@@ -449,7 +449,7 @@ def validate(
         ExpectationSuiteIdentifier,
     )
 
-    from orchestration import gx_duckdb
+    from orchestration.defs.quality import gx_duckdb
 
     gx_duckdb.install()
     context = get_context()
@@ -557,7 +557,8 @@ def validate_all(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m orchestration.quality [--docs]`: run every suite, rebuild Data Docs."""
+    """`python -m orchestration.defs.quality.suites [--docs]`: run every suite, rebuild
+    Data Docs."""
     import argparse
     import sys
 

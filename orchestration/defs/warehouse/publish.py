@@ -2,9 +2,9 @@
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 
-from orchestration.resources import WarehouseResource
+from orchestration.defs.warehouse.files import build_inputs, build_stamp, publish
+from orchestration.defs.warehouse.resources import WarehouseResource
 from orchestration.summary import CONTRACT_TABLES
-from orchestration.warehouse import build_inputs, build_stamp, publish
 
 
 @asset(

@@ -23,9 +23,9 @@ from dagster import (
     sensor,
 )
 
-from orchestration.landing import discover_dump_files
+from orchestration.defs.landing.dumps import discover_dump_files
+from orchestration.defs.warehouse.files import recover_dead_runs
 from orchestration.settings import SOURCES, raw_data_dir
-from orchestration.warehouse import recover_dead_runs
 
 
 def dump_files_fingerprint() -> tuple[str, int]:

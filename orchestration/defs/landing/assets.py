@@ -13,8 +13,8 @@ from dagster import (
     asset,
 )
 
-from orchestration.landing import land_source, unknown_entries
-from orchestration.resources import WarehouseResource
+from orchestration.defs.landing.dumps import land_source, unknown_entries
+from orchestration.defs.warehouse.resources import WarehouseResource
 from orchestration.settings import SOURCES
 
 

@@ -16,10 +16,9 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
-from orchestration.dbt_resource import ProjectDbtCliResource
-from orchestration.project import dbt_project
-from orchestration.resources import WarehouseResource
-from orchestration.warehouse import (
+from orchestration.defs.dbt.project import dbt_project
+from orchestration.defs.dbt.resource import ProjectDbtCliResource
+from orchestration.defs.warehouse.files import (
     NOTHING_NEW,
     build_inputs,
     build_stamp,
@@ -28,6 +27,7 @@ from orchestration.warehouse import (
     record_build_stamp,
     stamp_recorded,
 )
+from orchestration.defs.warehouse.resources import WarehouseResource
 
 QUALITY_TABLES = ("audit_raw_lines", "quarantine_events")
 PREVIEW_ROWS = 5
@@ -53,7 +53,7 @@ translator = ProjectTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 
 
 # The funnel marts are built in a step of their own, after the blocking Great
-# Expectations checks on fact_product_events (orchestration/checks.py) have passed.
+# Expectations checks on fact_product_events (orchestration/defs/quality/checks.py) have passed.
 MARTS_SELECTION = "int_funnel_journeys+ int_carts_summarised+"
 
 

@@ -1,0 +1,1 @@
+"""Landing: dump files into the raw tables (``dumps``), one Dagster asset per source."""

@@ -1,0 +1,2 @@
+"""Great Expectations: the suites and their runner (``suites``), GX on DuckDB, the
+Dagster asset checks."""
