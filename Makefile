@@ -71,7 +71,7 @@ notebooks: install ## execute the notebooks on the warehouse; HTML in build/note
 # the GX Data Docs.
 docs: manifest ## dbt docs and GX Data Docs (paths printed)
 	cd dbt_project && ../$(BIN)/dbt docs generate --static --quiet --profiles-dir .
-	$(BIN)/python -m orchestration.defs.quality.suites --docs
+	$(BIN)/python -m orchestration.defs.quality.runner --docs
 	@echo "dbt docs: $(CURDIR)/dbt_project/target/static_index.html (or: cd dbt_project && ../$(BIN)/dbt docs serve --profiles-dir .)"
 
 # Generate EVENTS synthetic events, build them as `make run` does, measure; report in

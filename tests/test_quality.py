@@ -31,7 +31,8 @@ def private_gx_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def validate(warehouse: Path, table: str):
-    from orchestration.defs.quality.suites import SUITES, validate
+    from orchestration.defs.quality.runner import validate
+    from orchestration.defs.quality.suites import SUITES
 
     return validate(SUITES[table], warehouse)
 
@@ -154,8 +155,8 @@ def test_audit_suite_fails_on_a_line_audited_twice(warehouse_copy: Path) -> None
 def test_a_run_checks_rows_loaded_since_the_last_pass_until_they_pass(
     warehouse_copy: Path,
 ) -> None:
+    from orchestration.defs.quality.runner import validate as run_suite
     from orchestration.defs.quality.suites import SUITES
-    from orchestration.defs.quality.suites import validate as run_suite
 
     suite = SUITES["fact_product_events"]
     with duckdb.connect(str(warehouse_copy)) as con:
@@ -184,7 +185,8 @@ def test_a_run_checks_rows_loaded_since_the_last_pass_until_they_pass(
 def test_suites_run_together_update_the_data_docs_once_with_each_validation(
     built: Path,
 ) -> None:
-    from orchestration.defs.quality.suites import SUITES, data_docs_index, validate_all
+    from orchestration.defs.quality.runner import data_docs_index, validate_all
+    from orchestration.defs.quality.suites import SUITES
 
     suites = list(SUITES.values())
     outcomes = validate_all(suites, built)
@@ -200,7 +202,8 @@ def test_suites_run_together_update_the_data_docs_once_with_each_validation(
 def test_a_suite_that_cannot_run_fails_alone_and_the_others_still_report(
     built: Path,
 ) -> None:
-    from orchestration.defs.quality.suites import SUITES, Suite, validate_all
+    from orchestration.defs.quality.runner import validate_all
+    from orchestration.defs.quality.suites import SUITES, Suite
 
     broken = Suite(name="broken", table="main.no_such_table", expectations=lambda con, s: [])
     outcomes = validate_all([broken, SUITES["dim_products"]], built)
@@ -212,8 +215,9 @@ def test_a_suite_that_cannot_run_fails_alone_and_the_others_still_report(
 def test_a_run_with_nothing_new_skips_gx_and_any_change_brings_it_back(
     built: Path, warehouse_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from orchestration.defs.quality import suites as quality
-    from orchestration.defs.quality.suites import SUITES, validate_all
+    from orchestration.defs.quality import runner as quality
+    from orchestration.defs.quality.runner import validate_all
+    from orchestration.defs.quality.suites import SUITES
 
     suites = list(SUITES.values())
     # The build's run checked every suite and left its mark. The samples' bad lines

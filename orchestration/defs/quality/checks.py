@@ -22,7 +22,8 @@ from dagster import (
     multi_asset_check,
 )
 
-from orchestration.defs.quality.suites import SUITES, Outcome, Suite, data_docs_index, validate_all
+from orchestration.defs.quality.runner import Outcome, data_docs_index, validate_all
+from orchestration.defs.quality.suites import SUITES, Suite
 from orchestration.defs.warehouse.resources import WarehouseResource
 
 
@@ -77,7 +78,7 @@ def gx_suites(
     context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[AssetCheckResult]:
     """Each selected suite on the rows loaded since it last passed (python -m
-    orchestration.defs.quality.suites: every row)."""
+    orchestration.defs.quality.runner: every row)."""
     selected = context.selected_asset_check_keys
     suites = [s for s in SUITES.values() if check_key(s) in selected]
     outcomes = validate_all(suites, warehouse.build_file, incremental=True)
