@@ -76,6 +76,13 @@ def test_nothing_is_new_while_the_build_file_and_what_built_it_are_as_published(
     assert nothing_new_since_publish(published, build, "inputs")
     published.unlink()  # the published file is gone: publish again
     assert not nothing_new_since_publish(published, build, "inputs")
+    publish(published, build, "inputs")
+    make_table(tmp_path / "other.duckdb", 7)  # another warehouse copied over it by hand
+    (tmp_path / "other.duckdb").replace(published)
+    assert not nothing_new_since_publish(published, build, "inputs")
+    assert publish(published, build, "inputs") is True  # the build file's state again
+    assert count_elsewhere(published, "t") == 4
+    assert nothing_new_since_publish(published, build, "inputs")
     publish(published, build)  # `make publish` after dbt by hand: what built it is unknown
     assert not nothing_new_since_publish(published, build, "inputs")
 

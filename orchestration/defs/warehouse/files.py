@@ -27,8 +27,8 @@ marks every such run whose process is gone as failed and frees any concurrency s
 it held; each run calls it when it takes the lock, and a sensor calls it in
 ``dagster dev``.
 
-**Nothing new, nothing to do**: publishing records, beside the build file, the build
-file's size and time and the fingerprint of what built it (``build_inputs``: the dbt
+**Nothing new, nothing to do**: publishing records, beside the build file, both files'
+size and time and the fingerprint of what built it (``build_inputs``: the dbt
 project's files, this package's code, the engines' versions, the build stamp). A run
 whose landing added nothing finds the build file as it was published, and the same
 fingerprint: it has nothing to build, check or publish (``nothing_new_since_publish``).
@@ -226,7 +226,13 @@ def nothing_new_since_publish(published: Path, build: Path, inputs: str) -> bool
     record = _publish_record(build)
     if not (published.exists() and build.exists() and record.exists()) or _wal(build).exists():
         return False
-    return record.read_text() == f"{_stamp(build)}\n{inputs}"
+    return record.read_text() == _record_text(published, build, inputs)
+
+
+def _record_text(published: Path, build: Path, inputs: str) -> str:
+    """Both files' size and time (a file copied over the published one by hand is not
+    the published state), then what built them."""
+    return f"{_stamp(build)}\n{_stamp(published)}\n{inputs}"
 
 
 def publish(published: Path, build: Path, inputs: str = "") -> bool:
@@ -242,9 +248,11 @@ def publish(published: Path, build: Path, inputs: str = "") -> bool:
         )
     record = _publish_record(build)
     stamp = _stamp(build)
-    if published.exists() and record.exists() and record.read_text().split("\n")[0] == stamp:
-        record.write_text(f"{stamp}\n{inputs}")
-        return False
+    if published.exists() and record.exists():
+        recorded = record.read_text().split("\n")
+        if recorded[:2] == [stamp, _stamp(published)]:
+            record.write_text(_record_text(published, build, inputs))
+            return False
     staged = published.with_name(f".{published.name}.publishing-{os.getpid()}")
     try:
         shutil.copyfile(build, staged)
@@ -257,7 +265,7 @@ def publish(published: Path, build: Path, inputs: str = "") -> bool:
         os.replace(staged, published)
     finally:
         staged.unlink(missing_ok=True)
-    record.write_text(f"{stamp}\n{inputs}")
+    record.write_text(_record_text(published, build, inputs))
     return True
 
 
