@@ -3,27 +3,37 @@
     int_contacts_stitched): identified_events() passes the contacts an incremental run
     rebuilds, so both of the view's joins and its window see those contacts only. -#}
 {% macro events_identified(stitched_condition='true') -%}
-{%- set usercom_cart_line = "source_system = 'usercom' and coalesce(event_type_id in (1, 2, 12), false)" %}
 {%- set line_columns = [
     'source_system', 'raw_file', 'raw_line_no', 'line_hash', 'source_event_type', 'contact_key',
     'app_key', 'order_id', 'cart_id', 'currency', 'email_pseudonym', 'phone_pseudonym', 'guest_key',
     'visitor_key', 'items', 'properties', 'event_type_id', 'is_product_event',
     'is_cart_snapshot', 'occurred_at', 'is_client_time_trusted', 'received_at', 'loaded_at',
 ] %}
+{%- set accepted_lines -%}
+    select
+        {% for column in line_columns %}lines.{{ column }}, {% endfor %}
+        event_types.cart_effect
+    from {{ ref('int_events_deduplicated') }} as lines
+    left join event_types
+        on lines.event_type_id = event_types.event_type_id
+    where lines.outcome = 'accepted'
+{%- endset %}
 with
 
--- User.com's cart lines need the contact's purchases before them (a window); the
--- other lines do not, so only those few go through it
+event_types as (
+    select * from {{ ref('event_types') }}
+),
+
+-- User.com's cart lines (a type with a cart effect) need the contact's purchases
+-- before them (a window); the other lines do not, so only those few go through it
 other_lines as (
-    select {{ line_columns | join(', ') }}
-    from {{ ref('int_events_deduplicated') }}
-    where outcome = 'accepted' and not ({{ usercom_cart_line }})
+    {{ accepted_lines }}
+        and not (lines.source_system = 'usercom' and event_types.cart_effect is not null)
 ),
 
 usercom_cart_lines as (
-    select {{ line_columns | join(', ') }}
-    from {{ ref('int_events_deduplicated') }}
-    where outcome = 'accepted' and {{ usercom_cart_line }}
+    {{ accepted_lines }}
+        and lines.source_system = 'usercom' and event_types.cart_effect is not null
 ),
 
 stitched as (
@@ -38,7 +48,7 @@ other_identified as (
         case
             when
                 other_lines.source_system = 'insend'
-                and (other_lines.is_cart_snapshot or other_lines.event_type_id in (1, 2, 12))
+                and (other_lines.is_cart_snapshot or other_lines.cart_effect is not null)
                 then stitched.contact_id || ':cart:' || coalesce(other_lines.app_key, '')
             else other_lines.cart_id
         end as cart_id
@@ -56,7 +66,7 @@ usercom_cart_identified as (
         usercom_cart_lines.* exclude (cart_id),
         stitched.contact_id,
         stitched.contact_id || ':cart:' || cast(coalesce(sum(
-            case when usercom_cart_lines.event_type_id = 2 then 1 else 0 end
+            case when usercom_cart_lines.cart_effect = 'purchase' then 1 else 0 end
         ) over (
             partition by stitched.contact_id
             order by

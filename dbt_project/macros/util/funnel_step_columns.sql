@@ -1,4 +1,4 @@
-{#- The funnel figures both funnel marts report over a group of int_funnel_journeys rows:
+{#- The funnel figures both funnel marts report over a group of funnel_journeys rows:
     contacts at each step, conversion rates (fractions, null when the denominator is 0)
     and median hours between steps. Each journey is one contact. -#}
 {% macro funnel_step_columns() -%}

@@ -1,4 +1,4 @@
-{#- Per contact and cart (int_carts_summarised), whether the contact bought anything
+{#- Per contact and cart (carts_summarised), whether the contact bought anything
     within `abandon_after_hours` of the cart's last change. Judged against the latest
     event time in the data, not the wall clock, so re-runs agree:
     - converted: a purchase by the contact at or after the last change, within the hours;
@@ -9,7 +9,7 @@
 with
 
 carts as (
-    select * from {{ ref('int_carts_summarised') }}
+    select * from {{ ref('carts_summarised') }}
 ),
 
 data_until as (

@@ -5,7 +5,7 @@
 with
 
 journeys as (
-    select * from {{ ref('int_funnel_journeys') }}
+    select * from {{ ref('funnel_journeys') }}
     where journey_kind = 'daily'
 ),
 

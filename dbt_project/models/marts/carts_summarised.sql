@@ -6,14 +6,23 @@
 {{ contact_keyed_incremental() }}
 with
 
+event_types as (
+    select * from {{ ref('event_types') }}
+),
+
 facts as (
-    select * from {{ ref('fact_product_events') }}
-    where {{ only_touched_contacts() }}
+    select
+        facts.*,
+        event_types.cart_effect
+    from {{ ref('fact_product_events') }} as facts
+    inner join event_types
+        on facts.event_type_id = event_types.event_type_id
+    where {{ only_touched_contacts('facts.contact_id') }}
 ),
 
 cart_events as (
     select * from facts
-    where cart_id is not null and event_type_id in (1, 12)
+    where cart_id is not null and cart_effect in ('add', 'remove')
 ),
 
 lines as (
@@ -21,7 +30,7 @@ lines as (
         contact_id,
         cart_id,
         product_id,
-        greatest(sum(case when event_type_id = 1 then quantity else -quantity end), 0) as quantity,
+        greatest(sum(case when cart_effect = 'add' then quantity else -quantity end), 0) as quantity,
         max_by(unit_price, occurred_at) filter (where unit_price is not null) as unit_price
     from cart_events
     group by contact_id, cart_id, product_id
@@ -57,7 +66,7 @@ purchases as (
         contact_id,
         occurred_at
     from facts
-    where event_type_id = 2
+    where cart_effect = 'purchase'
 ),
 
 -- the contact's first purchase at or after each cart's last change
