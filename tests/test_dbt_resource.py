@@ -44,7 +44,10 @@ def test_the_private_names_the_resource_depends_on_are_still_there() -> None:
         get_updated_cli_invocation_params_for_context,
     )
     from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+    from dbt.adapters.base import BaseAdapter
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.adapters.duckdb.environments.local import LocalEnvironment
+    from dbt.adapters.factory import FACTORY
     from dbt_common.events.functions import msg_to_dict
 
     from orchestration.defs.dbt.resource import RESULT_EVENTS, ProjectDbtCliResource
@@ -71,5 +74,9 @@ def test_the_private_names_the_resource_depends_on_are_still_there() -> None:
         assert name in vars(DbtCliResource), name
         assert name in vars(ProjectDbtCliResource), name
     assert hasattr(DuckDBConnectionManager, "_ENV")
+    # dbt_database() reads dbt's open database; _stop() cancels dbt's running queries
+    assert "self.conn" in inspect.getsource(LocalEnvironment.handle)
+    assert isinstance(FACTORY.adapters, dict)
+    assert parameters(BaseAdapter.cancel_open_connections) == []
     assert callable(DuckDBConnectionManager.close_all_connections)
     assert callable(msg_to_dict)

@@ -10,6 +10,7 @@ from dagster import AssetCheckKey, DagsterInstance, EventLogEntry
 from dagster._core.instance.ref import InstanceRef
 
 from orchestration.definitions import defs
+from orchestration.defs.dbt.resource import DBT_ENDED
 from orchestration.defs.warehouse.pii import KEY_FILE_NAME
 from orchestration.settings import SOURCES
 from tests.conftest import plant_bad_audit_row, run_cli
@@ -42,7 +43,17 @@ def _run_events(built: Path) -> list[EventLogEntry]:
 
 
 def test_dbt_assets_carry_row_counts_and_every_dbt_test_reports_as_a_check(built: Path) -> None:
-    events = [e.dagster_event for e in _run_events(built) if e.dagster_event is not None]
+    entries = _run_events(built)
+    events = [e.dagster_event for e in entries if e.dagster_event is not None]
+    # streamed: each model's materialization is logged as dbt reports it, before dbt ends
+    in_dbt_step = [e for e in entries if e.step_key == "dbt_models"]
+    ended = next(i for i, e in enumerate(in_dbt_step) if e.user_message.startswith(DBT_ENDED))
+    first = next(
+        i
+        for i, e in enumerate(in_dbt_step)
+        if e.is_dagster_event and e.dagster_event.event_type_value == "ASSET_MATERIALIZATION"
+    )
+    assert first < ended
     materialized = {
         e.asset_key.path[-1]: e.materialization.metadata
         for e in events

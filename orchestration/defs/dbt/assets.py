@@ -17,7 +17,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.defs.dbt.project import dbt_project
-from orchestration.defs.dbt.resource import ProjectDbtCliResource
+from orchestration.defs.dbt.resource import ProjectDbtCliResource, dbt_database
 from orchestration.defs.warehouse.files import (
     NOTHING_NEW,
     build_inputs,
@@ -54,7 +54,7 @@ translator = ProjectTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 
 # The funnel marts are built in a step of their own, after the blocking Great
 # Expectations checks on fact_product_events (orchestration/defs/quality/checks.py) have passed.
-MARTS_SELECTION = "int_funnel_journeys+ int_carts_summarised+"
+MARTS_SELECTION = "funnel_journeys+ carts_summarised+"
 
 
 def _relation(key: AssetKey) -> str:
@@ -62,32 +62,25 @@ def _relation(key: AssetKey) -> str:
     return ".".join(key.path) if len(key.path) == 2 else f"main.{key.path[-1]}"
 
 
-def _catalog(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], tuple[str, list]]:
-    """Every relation of the warehouse: (schema, name) -> (table type, [(column, type)]),
-    in one query."""
-    rows = con.execute(
-        """
-        select t.table_schema, t.table_name, t.table_type,
-            list((c.column_name, lower(c.data_type)) order by c.ordinal_position)
-        from information_schema.tables as t
-        inner join information_schema.columns as c
-            on c.table_schema = t.table_schema and c.table_name = t.table_name
-        group by all
-        """
-    ).fetchall()
-    return {(schema, name): (kind, columns) for schema, name, kind, columns in rows}
-
-
-def _table_metadata(
-    con: duckdb.DuckDBPyConnection, key: AssetKey, catalog: dict[tuple[str, str], tuple[str, list]]
-) -> dict:
+def _table_metadata(con: duckdb.DuckDBPyConnection, key: AssetKey) -> dict:
     """Column types for every dbt relation; row count for a table, and for a mart a
     preview of its first rows."""
     relation = _relation(key)
     schema, name = relation.split(".")
-    if (schema, name) not in catalog:
+    rows = con.execute(
+        """
+        select t.table_type, list((c.column_name, lower(c.data_type)) order by c.ordinal_position)
+        from information_schema.tables as t
+        inner join information_schema.columns as c
+            on c.table_schema = t.table_schema and c.table_name = t.table_name
+        where t.table_schema = ? and t.table_name = ?
+        group by all
+        """,
+        [schema, name],
+    ).fetchall()
+    if not rows:
         return {}
-    kind, columns = catalog[(schema, name)]
+    kind, columns = rows[0]
     metadata: dict = {
         "dagster/column_schema": TableSchema(
             columns=[TableColumn(name=c, type=t) for c, t in columns]
@@ -105,6 +98,19 @@ def _table_metadata(
         lines += ["| " + " | ".join("" if v is None else str(v) for v in r) + " |" for r in rows]
         metadata["preview"] = MetadataValue.md("\n".join(lines))
     return metadata
+
+
+def _with_table_metadata(context: AssetExecutionContext, event: Output) -> Output:
+    key = context.asset_key_for_output(event.output_name)
+    with dbt_database() as con:
+        if con is None:
+            return event
+        try:
+            metadata = _table_metadata(con, key)
+        except duckdb.Error as exc:  # a view over a missing source, say
+            context.log.warning(f"no row count for {key.to_user_string()}: {exc}")
+            return event
+    return event.with_metadata({**event.metadata, **metadata})
 
 
 def _build(
@@ -137,29 +143,17 @@ def _build(
     if reason:
         context.log.warning(f"rebuilding every model of {step} from the landed lines: {reason}")
         build.append("--full-refresh")
-    # Row counts, column types and previews are read once dbt has released the DuckDB
-    # file (one writer at a time), then attached to each model's materialization. (Read
-    # while dbt runs, on its open database, they slowed every node by contention: a 1 %
-    # day's dbt step took 10.2 s instead of 4.5 s.)
-    events: list = []
+    # Each model's row count, column types and preview are read as dbt reports it
+    # built, from dbt's own database, and the model's materialization is yielded at once.
     failure: DagsterDbtCliRuntimeError | None = None
     try:
         for event in dbt.build(build, context=context):
-            events.append(event)
-    except DagsterDbtCliRuntimeError as exc:
-        # what did build (and the failed tests) is still recorded; the step fails after
-        failure = exc
-    with warehouse.connect(read_only=True) as con:
-        catalog = _catalog(con)
-        for event in events:
             if isinstance(event, Output) and context.has_assets_def:
-                key = context.asset_key_for_output(event.output_name)
-                try:
-                    metadata = _table_metadata(con, key, catalog)
-                    event = event.with_metadata({**event.metadata, **metadata})
-                except duckdb.Error as exc:  # a view over a missing source, say
-                    context.log.warning(f"no row count for {key.to_user_string()}: {exc}")
+                event = _with_table_metadata(context, event)
             yield event
+    except DagsterDbtCliRuntimeError as exc:
+        # what did build (and the failed tests) is recorded; the step fails after
+        failure = exc
     if failure is not None:
         raise failure
     if reason or not has_stamp:  # written once: a write would make the file new to publish
@@ -193,4 +187,4 @@ def dbt_funnel_marts(
     context: AssetExecutionContext, dbt: ProjectDbtCliResource, warehouse: WarehouseResource
 ):
     """The funnel journeys and marts; they wait for the blocking contract checks."""
-    yield from _build(context, dbt, warehouse, "intermediate.int_funnel_journeys")
+    yield from _build(context, dbt, warehouse, "main.funnel_journeys")

@@ -13,7 +13,9 @@ same command through dbt's programmatic entry point (``dbtRunner``) instead:
   as dbt's docs on programmatic invocations advise;
 - dbt's structured events are turned into Dagster events by dagster-dbt's own
   converter (``DbtCoreCliEventMessage``): an ``Output`` per model or seed, an
-  ``AssetCheckResult`` per test, as a ``dbt`` process's JSON log would give;
+  ``AssetCheckResult`` per test, as a ``dbt`` process's JSON log would give. dbt runs
+  in a thread and each event is yielded as the node ends, so the UI shows the build
+  going; a stopped run stops dbt as Ctrl-C does (``_stop``);
 - a failed node or test fails the step after every event has been yielded, with dbt's
   error messages, as ``cli()`` does.
 
@@ -24,16 +26,21 @@ start-up costs this project does not use:
   instance; the installed dbt-core package's metadata gives the same answer.
 - Before each command it loads a dbt adapter inside the Dagster process, only for
   ``fetch_row_counts()`` and ``fetch_column_metadata()``, which this project does not
-  call: the row counts are read by ``orchestration.defs.dbt.assets`` once dbt is done.
+  call: ``orchestration.defs.dbt.assets`` reads each model's row count and columns from
+  dbt's own database (``dbt_database()``) as the model ends.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import queue
 import re
 import shutil
+import threading
 import time
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -115,40 +122,54 @@ class ProjectDbtCliResource(DbtCliResource):
         from dbt.cli.main import dbtRunner
         from dbt_common.events.functions import msg_to_dict
 
-        raw_events: list[dict[str, Any]] = []
+        # dbt runs in a thread of its own; its node results reach this generator through
+        # a queue and are yielded as they happen, so Dagster shows each model and test as
+        # it finishes. Only the step's own thread may yield Dagster events.
+        results: queue.Queue[dict[str, Any] | None] = queue.Queue()
         errors: list[str] = []
         keep_errors = _collect_errors(errors)
+        outcome: dict[str, Any] = {}
 
         def collect(message: Any) -> None:
             keep_errors(message)
             # dagster-dbt's converter makes events of node results only; the rest of
             # dbt's events (hundreds) need not be turned into dicts
             if message.info.name in RESULT_EVENTS:
-                raw_events.append(msg_to_dict(message))
+                results.put(msg_to_dict(message))
 
-        interrupted = False
+        def invoke() -> None:
+            try:
+                outcome["result"] = dbtRunner(manifest=manifest, callbacks=[collect]).invoke(argv)
+            finally:
+                results.put(None)
+
+        thread = threading.Thread(target=invoke, name="dbt", daemon=True)
+        started = time.monotonic()
+        thread.start()
         try:
-            result = dbtRunner(manifest=manifest, callbacks=[collect]).invoke(argv)
-            interrupted = _is_interrupt(result.exception)
+            while (raw := results.get()) is not None:
+                yield from DbtCoreCliEventMessage(
+                    raw_event=raw, event_history_metadata={}
+                ).to_default_asset_events(
+                    manifest=params.manifest,
+                    dagster_dbt_translator=params.dagster_dbt_translator,
+                    context=context,
+                    target_path=target_path,
+                    project=params.dbt_project,
+                )
         except BaseException:
-            interrupted = True
+            # SIGINT/SIGTERM (Dagster's interrupt), or the step stopped reading: dbt stops
+            # as on Ctrl-C, then the warehouse is released for the rest of the run
+            _stop(thread)
+            _release_warehouse(interrupt=True)
             raise
-        finally:
-            _release_warehouse(interrupt=interrupted)
-
+        thread.join()
+        _release_warehouse()
+        result = outcome["result"]
+        context.log.info(f"{DBT_ENDED} in {time.monotonic() - started:.1f} s.")
         if _is_interrupt(result.exception):
             raise result.exception  # SIGINT/SIGTERM: the run stops, it did not "fail"
         _prune_invocations(target_path)
-        for raw in raw_events:
-            yield from DbtCoreCliEventMessage(
-                raw_event=raw, event_history_metadata={}
-            ).to_default_asset_events(
-                manifest=params.manifest,
-                dagster_dbt_translator=params.dagster_dbt_translator,
-                context=context,
-                target_path=target_path,
-                project=params.dbt_project,
-            )
         if not result.success:
             detail = "\n\n".join(errors) or repr(result.exception)
             raise DagsterDbtCliRuntimeError(
@@ -193,8 +214,30 @@ class ProjectDbtCliResource(DbtCliResource):
         return _manifests[key]
 
 
+# Logged when dbt's command has ended; its nodes' events were yielded before.
+DBT_ENDED = "dbt ended"
+# How long an interrupted build may take to stop its queries.
+STOP_TIMEOUT_S = 30
+
 # The events DbtCoreCliEventMessage.is_result_event accepts (it still checks each one).
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+
+
+def _stop(thread: threading.Thread, timeout_s: float = STOP_TIMEOUT_S) -> None:
+    """Stop dbt's thread as Ctrl-C stops dbt: a KeyboardInterrupt raised in the thread
+    (dbt then cancels its queries and skips the remaining nodes), and the running
+    queries cancelled meanwhile so that it sees the interrupt at once."""
+    if thread.ident is not None and thread.is_alive():
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread.ident), ctypes.py_object(KeyboardInterrupt)
+        )
+    deadline = time.monotonic() + timeout_s
+    while thread.is_alive() and time.monotonic() < deadline:
+        from dbt.adapters.factory import FACTORY
+
+        for adapter in list(FACTORY.adapters.values()):
+            adapter.cancel_open_connections()
+        thread.join(0.1)
 
 
 def _is_interrupt(exc: BaseException | None) -> bool:
@@ -249,6 +292,25 @@ def _prune_invocations(current: Path, keep: int = KEEP_INVOCATIONS) -> None:
     )
     for old in folders[max(keep - 1, 0) :]:
         shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def dbt_database() -> Iterator[Any]:
+    """A cursor of the DuckDB database dbt is building in, while it builds (None when dbt
+    has none open): what dbt wrote is read there, as no second handle on the file may be
+    opened in this process meanwhile."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    env = DuckDBConnectionManager._ENV
+    conn = getattr(env, "conn", None)
+    if conn is None:
+        yield None
+        return
+    cursor = conn.cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
 
 
 def _release_warehouse(interrupt: bool = False) -> None:
