@@ -8,6 +8,6 @@
     count(carted_at) / nullif(count(*), 0) as view_to_cart_rate,
     count(purchased_at) / nullif(count(carted_at), 0) as cart_to_purchase_rate,
     count(purchased_at) / nullif(count(*), 0) as view_to_purchase_rate,
-    {{ median_of('hours_view_to_cart') }} as median_hours_view_to_cart,
-    {{ median_of('hours_cart_to_purchase') }} as median_hours_cart_to_purchase
+    median(hours_view_to_cart) as median_hours_view_to_cart,
+    median(hours_cart_to_purchase) as median_hours_cart_to_purchase
 {%- endmacro %}

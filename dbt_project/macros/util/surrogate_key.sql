@@ -1,10 +1,10 @@
-{#- A deterministic key: md5 of the values joined by '|' (nulls as empty text). -#}
+{#- A deterministic key: md5 of the values joined by '|' (nulls as empty text), with
+    dbt's cross-database hash and concat. -#}
 {% macro surrogate_key(expressions) -%}
-    {{ return(adapter.dispatch('surrogate_key', 'product_events')(expressions)) }}
-{%- endmacro %}
-
-{% macro default__surrogate_key(expressions) -%}
-    md5(concat_ws('|'
-        {%- for expression in expressions %}, coalesce(cast({{ expression }} as varchar), ''){% endfor -%}
-    ))
+    {%- set parts = [] -%}
+    {%- for expression in expressions -%}
+        {%- do parts.append("coalesce(cast(" ~ expression ~ " as " ~ dbt.type_string() ~ "), '')") -%}
+        {%- if not loop.last %}{% do parts.append("'|'") %}{% endif -%}
+    {%- endfor -%}
+    {{ dbt.hash(dbt.concat(parts)) }}
 {%- endmacro %}

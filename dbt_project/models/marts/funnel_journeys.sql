@@ -18,7 +18,7 @@
     Incremental per contact (contact_keyed_incremental): a journey never spans two
     contacts. -#}
 {%- set window_hours = var('funnel_window_hours') %}
-{%- set window_end = add_hours('started_at', window_hours) %}
+{%- set window_end = dbt.dateadd('hour', window_hours, 'started_at') %}
 {{ contact_keyed_incremental() }}
 with
 
@@ -73,7 +73,7 @@ daily_carted as (
         {{ list_aggregate_where(
             'min', 'contact_steps.cart_times', 'cart_at',
             'cart_at >= daily_journeys.started_at and cart_at <= '
-            ~ add_hours('daily_journeys.started_at', window_hours)) }} as carted_at
+            ~ dbt.dateadd('hour', window_hours, 'daily_journeys.started_at')) }} as carted_at
     from daily_journeys
     left join contact_steps
         on daily_journeys.contact_id = contact_steps.contact_id

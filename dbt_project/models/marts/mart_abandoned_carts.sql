@@ -6,6 +6,7 @@
     - open: items left, no purchase yet, the hours not yet passed;
     - emptied: nothing left in the cart. -#}
 {%- set abandon_hours = var('abandon_after_hours') %}
+{%- set abandon_at = dbt.dateadd('hour', abandon_hours, 'carts.last_change_at') %}
 with
 
 carts as (
@@ -21,9 +22,9 @@ judged as (
         carts.*,
         case
             when carts.item_count = 0 then 'emptied'
-            when carts.next_purchase_at <= {{ add_hours('carts.last_change_at', abandon_hours) }}
+            when carts.next_purchase_at <= {{ abandon_at }}
                 then 'converted'
-            when data_until.latest_event_at >= {{ add_hours('carts.last_change_at', abandon_hours) }}
+            when data_until.latest_event_at >= {{ abandon_at }}
                 then 'abandoned'
             else 'open'
         end as cart_status,
