@@ -40,9 +40,15 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	@cp orchestration/dagster.yaml $@
 
 # dagster-dbt loads the dbt manifest; parse it before anything imports the definitions
-# (with the paths a run hands dbt, so the run's own parse stays partial).
-manifest: install
+# (with the paths a run hands dbt, so the run's own parse stays partial), again only
+# when a file of the dbt project changed (a parse costs ~6 s of every `make run`).
+MANIFEST := dbt_project/target/manifest.json
+DBT_FILES := $(shell find dbt_project \( -name target -o -name logs -o -name dbt_packages \) -prune -o -type f -print)
+$(MANIFEST): $(BIN)/.synced $(DBT_FILES)
 	@$(BIN)/python -m orchestration.cli parse
+	@touch $@
+
+manifest: install $(MANIFEST)
 
 run: manifest ## land $RAW_DATA_DIR, build, check, publish, print a summary
 	@$(BIN)/python -m orchestration.cli run

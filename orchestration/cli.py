@@ -28,11 +28,16 @@ import duckdb
 from orchestration import settings
 from orchestration.defs.warehouse.files import (
     HOST_TAG,
+    NOTHING_NEW,
     PID_TAG,
     WarehouseError,
     WriterLock,
+    build_inputs,
+    build_stamp,
+    nothing_new_since_publish,
     prepare_build_file,
 )
+from orchestration.summary import print_summary
 
 LOG_DIR = settings.REPO_ROOT / "build" / "logs"
 KEEP_LOGS = 20
@@ -62,10 +67,11 @@ def _fail(reason: str, detail: str, started: float) -> int:
     return 1
 
 
-def _preflight() -> None:
+def _preflight() -> bool:
     """What can be told in one line before Dagster starts: the landing folder exists,
-    the warehouse can be written, nobody else is writing it (waits, bounded)."""
-    from orchestration.defs.landing.assets import missing_raw_dir_message
+    the warehouse can be written, nobody else is writing it (waits, bounded). Returns
+    whether there is nothing to do (``_nothing_new``)."""
+    from orchestration.defs.landing.dumps import missing_raw_dir_message
 
     raw = settings.raw_data_dir()
     if not raw.is_dir():
@@ -75,8 +81,37 @@ def _preflight() -> None:
     lock.acquire("make run (pre-flight)", on_wait=lambda line: print(f"  {line}", flush=True))
     try:
         prepare_build_file(settings.warehouse_path(), build)
+        return _nothing_new(raw, settings.warehouse_path(), build)
     finally:
         lock.release()
+
+
+def _nothing_new(raw: Path, published: Path, build: Path) -> bool:
+    """Nothing to land (every dump file is one the manifest holds) and the published
+    file is what the last run published, from the same code and key: the run's steps
+    would all skip, so neither Dagster nor dbt is started."""
+    from orchestration.defs.landing.dumps import nothing_to_land
+
+    if not nothing_new_since_publish(published, build, build_inputs(build_stamp(published))):
+        return False
+    try:
+        with duckdb.connect(str(published), read_only=True) as con:
+            return nothing_to_land(con, raw)
+    except duckdb.Error:
+        return False
+
+
+def _unchanged(started: float) -> int:
+    """The end of a run with nothing new: the published warehouse's figures, no run."""
+    with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
+        print_summary(con, sys.stdout, new_lines=dict.fromkeys(settings.SOURCES, 0))
+    print("\n== Checks: not run; the last run's results stand (make dev shows them) ==")
+    elapsed = time.monotonic() - started
+    print(
+        f"\nRUN OK in {elapsed:.1f} s: {settings.warehouse_path()} unchanged ({NOTHING_NEW}; "
+        "no Dagster run started)"
+    )
+    return 0
 
 
 def run(verbose: bool = False) -> int:
@@ -92,7 +127,8 @@ def run(verbose: bool = False) -> int:
     print(f"warehouse {settings.warehouse_path()}  (landing folder {settings.raw_data_dir()})")
     print(f"log       {log_path}", flush=True)
     try:
-        _preflight()
+        if _preflight():
+            return _unchanged(started)
     except WarehouseError as exc:
         return _fail("nothing was run", str(exc), started)
 
@@ -100,7 +136,7 @@ def run(verbose: bool = False) -> int:
     from dagster import AssetCheckSeverity, DagsterInstance
 
     from orchestration.definitions import defs
-    from orchestration.summary import print_checks, print_summary
+    from orchestration.summary import print_checks
 
     instance = DagsterInstance.get()  # $DAGSTER_HOME, set by the Makefile
     job = defs.resolve_job_def("build_everything")
@@ -257,8 +293,6 @@ def main(argv: list[str] | None = None) -> int:
         return parse()
     if args.command == "publish":
         return publish_by_hand()
-    from orchestration.summary import print_summary
-
     with duckdb.connect(str(settings.warehouse_path()), read_only=True) as con:
         print_summary(con, sys.stdout)
     return 0

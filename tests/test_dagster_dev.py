@@ -143,6 +143,14 @@ def test_dagster_dev_serves_the_graph_and_runs_two_builds_in_turn(dagster_dev) -
         time.sleep(2)
     assert states == ["SUCCESS", "SUCCESS"]
     assert not seen_both_started, "two runs wrote the warehouse at the same time"
+    # the second run found the first one's published state: nothing new, so the steps
+    # after the models' (which yields nothing) are skipped
+    steps = dagit.query(
+        "query($id: ID!) { runOrError(runId: $id) { ... on Run {"
+        " stepStats { stepKey status } } } }",
+        {"id": runs[1]},
+    )["runOrError"]["stepStats"]
+    assert {s["stepKey"]: s["status"] for s in steps}["published_warehouse"] == "SKIPPED", steps
 
     # let any sensor-launched run finish before reading the warehouse
     while dagit.query(

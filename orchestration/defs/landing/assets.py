@@ -13,16 +13,9 @@ from dagster import (
     asset,
 )
 
-from orchestration.defs.landing.dumps import land_source, unknown_entries
+from orchestration.defs.landing.dumps import land_source, missing_raw_dir_message, unknown_entries
 from orchestration.defs.warehouse.resources import WarehouseResource
 from orchestration.settings import SOURCES
-
-
-def missing_raw_dir_message(raw_dir) -> str:
-    return (
-        f"RAW_DATA_DIR {raw_dir} does not exist: set RAW_DATA_DIR to the folder that "
-        f"holds the {', '.join(s + '/' for s in SOURCES)} dump folders"
-    )
 
 
 def landing_asset_key(source: str) -> AssetKey:

@@ -160,6 +160,37 @@ def discover_dump_files(raw_dir: Path, source: str) -> list[Path]:
     )
 
 
+def missing_raw_dir_message(raw_dir: Path) -> str:
+    return (
+        f"RAW_DATA_DIR {raw_dir} does not exist: set RAW_DATA_DIR to the folder that "
+        f"holds the {', '.join(s + '/' for s in SOURCES)} dump folders"
+    )
+
+
+def nothing_to_land(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> bool:
+    """Whether landing would add nothing and say nothing: no entry it would report as
+    unknown, and every dump file is one it skips as already landed (the same name with
+    the same size and modification time, else the same content, as _read_file decides).
+    A renamed copy, a changed file or one that failed before means False: landing
+    records those."""
+    if any(unknown_entries(raw_dir).values()):
+        return False
+    try:
+        manifest = _Manifest.read(con)
+    except duckdb.CatalogException:  # nothing ever landed
+        return False
+    for source in SOURCES:
+        for path in discover_dump_files(raw_dir, source):
+            raw_file = path.relative_to(raw_dir).as_posix()
+            stat = path.stat()
+            if (stat.st_size, stat.st_mtime_ns) in manifest.size_and_mtime.get(raw_file, ()):
+                continue
+            seen = manifest.by_content.get(file_sha256(path), [])
+            if not any(name == raw_file for name, _ in seen):
+                return False
+    return True
+
+
 def unknown_entries(raw_dir: Path) -> dict[str | None, list[str]]:
     """What landing does not read, so that nothing is skipped without a word: under key
     None the entries at the top of `raw_dir` that are not a source folder (``shopify/``,

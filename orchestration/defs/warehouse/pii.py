@@ -9,8 +9,9 @@ dbt connection creates (32 random bytes as hex, readable by its owner only). It 
 never stored in the warehouse file: the warehouse alone cannot be re-identified by
 hashing a list of emails.
 
-dbt-duckdb loads this module as a plugin (``plugins`` in dbt_project/profiles.yml), in
-any dbt process, a pipeline run or ``dbt run`` on its own. The plugin sets the DuckDB
+dbt-duckdb loads ``pii_plugin`` (``plugins`` in dbt_project/profiles.yml), in any dbt
+process, a pipeline run or ``dbt run`` on its own; this module does not import dbt, so
+the key is known without dbt's imports. The plugin sets the DuckDB
 variables ``pii_hmac_ipad`` and ``pii_hmac_opad`` (the key block XOR HMAC's pads) on
 every connection and cursor as bound parameters, so the key appears in no SQL text,
 log or compiled file.
@@ -23,7 +24,6 @@ import hmac
 import os
 import secrets
 from pathlib import Path
-from typing import Any
 
 KEY_ENV = "PII_HASH_KEY"
 KEY_FILE_NAME = "pii_hash.key"
@@ -61,35 +61,11 @@ def key_block(key: bytes) -> bytes:
     return key.ljust(BLOCK, b"\0")
 
 
-try:
-    from dbt.adapters.duckdb.plugins import BasePlugin
-except ImportError:  # dbt-duckdb is not installed: the key functions above still work
-    BasePlugin = object  # type: ignore[assignment,misc]
-
-
 def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
     """HMAC-SHA-256's inner and outer key pads: SHA-256(opad || SHA-256(ipad || m)) is
     HMAC(key, m), the form the macro ``pseudonym`` computes in SQL."""
     block = key_block(key)
     return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
-
-
-class Plugin(BasePlugin):  # type: ignore[misc,valid-type]
-    """Sets the HMAC pads on each DuckDB connection dbt opens (cursors do not inherit
-    variables)."""
-
-    def initialize(self, plugin_config: dict[str, Any]) -> None:
-        self._pads = hmac_pads(hash_key(Path(plugin_config["key_file"])))
-
-    def configure_connection(self, conn: Any) -> None:
-        self._set(conn)
-
-    def configure_cursor(self, cursor: Any) -> None:
-        self._set(cursor)
-
-    def _set(self, conn: Any) -> None:
-        conn.execute("set variable pii_hmac_ipad = ?", [self._pads[0]])
-        conn.execute("set variable pii_hmac_opad = ?", [self._pads[1]])
 
 
 def fingerprint(key: bytes) -> str:
