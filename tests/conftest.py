@@ -208,6 +208,7 @@ TABLES = {
     "audit_raw_lines": "source_system, raw_file, raw_line_no",
     "quarantine_events": "source_system, raw_file, raw_line_no",
     "intermediate.int_events_identified": "source_system, raw_file, raw_line_no",
+    "intermediate.int_usercom_carts_numbered": "source_system, raw_file, raw_line_no",
     "intermediate.int_product_lines_unnested": "source_system, raw_file, raw_line_no, item_index",
     "intermediate.int_cart_snapshots_diffed": "source_system, raw_file, raw_line_no, product_id",
     "intermediate.int_product_attributes_changed": "product_id, attribute_name, valid_from",

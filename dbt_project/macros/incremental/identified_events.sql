@@ -9,6 +9,7 @@
     {#- refs made unconditionally, so that every reader depends at parse time on what
         the view's SQL reads when it is inlined -#}
     {%- do ref('event_types') -%}
+    {%- do ref('int_usercom_carts_numbered') -%}
     {%- if is_incremental() -%}
         ({{ events_identified('contact_id in (' ~ contacts_touched() ~ ')') }}) as {{ alias }}
     {%- else -%}
