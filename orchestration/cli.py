@@ -67,7 +67,7 @@ def _fail(reason: str, detail: str, started: float) -> int:
     return 1
 
 
-def _preflight() -> bool:
+def preflight() -> bool:
     """What can be told in one line before Dagster starts: the landing folder exists,
     the warehouse can be written, nobody else is writing it (waits, bounded). Returns
     whether there is nothing to do (``_nothing_new``)."""
@@ -127,7 +127,7 @@ def run(verbose: bool = False) -> int:
     print(f"warehouse {settings.warehouse_path()}  (landing folder {settings.raw_data_dir()})")
     print(f"log       {log_path}", flush=True)
     try:
-        if _preflight():
+        if preflight():
             return _unchanged(started)
     except WarehouseError as exc:
         return _fail("nothing was run", str(exc), started)
