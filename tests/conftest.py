@@ -217,6 +217,7 @@ TABLES = {
     "carts_summarised": "contact_id, cart_id",
     "mart_funnel_daily": "funnel_date, source_system",
     "mart_product_funnel": "product_id",
+    "mart_category_funnel": "category",
     "mart_abandoned_carts": "contact_id, cart_id",
 }
 
