@@ -3,7 +3,7 @@
 Two tiers. A test that starts a pipeline process (`make run`'s command, dbt, `dagster
 dev`) or uses one's warehouse is marked `pipeline`: `make test` runs every test, `make
 test-fast` (`-m "not pipeline"`) the rest. A test using a fixture of PIPELINE_FIXTURES
-is marked so here; any other must carry the mark itself, or `run_cli` and `dbt` refuse
+is marked so here; any other must carry the mark itself, or `run_cli` and `dbt_here` refuse
 to start (so an unmarked slow test cannot hide in the fast tier).
 """
 
@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -145,25 +146,71 @@ def _dbt_target_path() -> Path:
     return target
 
 
-def dbt(warehouse: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`dbt <args>` in dbt_project/ with WAREHOUSE_PATH=warehouse: dbt writes its build
-    file, `build_file(warehouse)`."""
-    _require_pipeline_mark("dbt")
-    return subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            *args,
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(_dbt_target_path()),
-        ],
-        cwd=DBT_PROJECT,
-        env={**os.environ, "WAREHOUSE_PATH": str(warehouse)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+@dataclass
+class DbtRun:
+    """What a dbt command run in the test process did."""
+
+    success: bool
+    results: list  # dbt's node results (RunResult: .node, .status, .message)
+
+    def failed(self) -> list[str]:
+        """'<node name>: <message>' of each node that failed or erred."""
+        return [
+            f"{r.node.name}: {r.message}"
+            for r in self.results
+            if str(r.status) in ("fail", "error")
+        ]
+
+
+def dbt_here(warehouse: Path, *args: str, **env: str) -> DbtRun:
+    """`dbt <args>` run in the test process (dbt's programmatic entry point, as a run
+    invokes it), with WAREHOUSE_PATH=warehouse and `env` set meanwhile: no process to
+    start, and the parsed project is reused while the path stays the same. dbt's
+    database is closed afterwards, so the test may open the file."""
+    _require_pipeline_mark("dbt_here")
+    from dbt.cli.main import dbtRunner
+
+    from orchestration.defs.dbt.resource import release_warehouse
+
+    saved = {k: os.environ.get(k) for k in ("WAREHOUSE_PATH", *env)}
+    os.environ.update({"WAREHOUSE_PATH": str(warehouse), **env})
+    try:
+        outcome = dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir",
+                str(DBT_PROJECT),
+                "--profiles-dir",
+                str(DBT_PROJECT),
+                "--target-path",
+                str(_dbt_target_path()),
+                "--log-level",
+                "none",
+            ]  # fmt: skip
+        )
+    finally:
+        release_warehouse()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    if outcome.exception is not None and not outcome.result:
+        raise outcome.exception
+    return DbtRun(outcome.success, list(getattr(outcome.result, "results", [])))
+
+
+def land_here(warehouse: Path, raw: Path) -> None:
+    """Land every new dump under `raw` into the build file dbt_here(warehouse) builds, as
+    a run's landing assets do (orchestration/defs/landing/assets.py)."""
+    from orchestration.defs.landing.dumps import land_source
+    from orchestration.settings import SOURCES
+
+    build = build_file(warehouse)
+    build.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(build)) as con:
+        for source in SOURCES:
+            land_source(con, source, raw)
 
 
 def count_elsewhere(warehouse: Path, table: str) -> int:

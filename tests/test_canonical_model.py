@@ -11,7 +11,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import SAMPLES, SHARED_KEY, build_file, dbt, query, run_cli, snapshot
+from tests.conftest import (
+    SAMPLES,
+    SHARED_KEY,
+    build_file,
+    dbt_here,
+    land_here,
+    query,
+    snapshot,
+)
 from tools.generate import Spec, generate
 
 pytestmark = pytest.mark.pipeline  # every test here starts a pipeline process
@@ -180,8 +188,9 @@ def test_conservation_check_fails_when_a_line_goes_missing(built: Path, tmp_path
     broken = build_file(published)  # the file dbt reads and writes
     broken.parent.mkdir()
     shutil.copy(built, broken)
-    ok = dbt(published, "test", "-s", "assert_every_landed_line_has_one_audit_row")
-    assert ok.returncode == 0, ok.stdout[-2000:]
+    conservation = ("test", "-s", "assert_every_landed_line_has_one_audit_row")
+    ok = dbt_here(published, *conservation)
+    assert ok.success, ok.failed()
     with duckdb.connect(str(broken)) as con:
         # one line audited twice in one file, another file's lines not audited at all
         con.execute(
@@ -189,9 +198,9 @@ def test_conservation_check_fails_when_a_line_goes_missing(built: Path, tmp_path
             "where raw_file = 'usercom/2026-03-01.jsonl' and raw_line_no = 3"
         )
         con.execute("delete from audit_raw_lines where raw_file = 'insend/2026-03-02.jsonl'")
-    failed = dbt(published, "test", "-s", "assert_every_landed_line_has_one_audit_row")
-    assert failed.returncode != 0
-    assert "Got 2 results" in failed.stdout
+    failed = dbt_here(published, *conservation)
+    assert not failed.success
+    assert "Got 2 results" in " ".join(failed.failed()), failed.failed()
     # a line audited under another's number: as many rows, the same span, one line twice
     shutil.copy(built, broken)
     with duckdb.connect(str(broken)) as con:
@@ -199,9 +208,9 @@ def test_conservation_check_fails_when_a_line_goes_missing(built: Path, tmp_path
             "update audit_raw_lines set raw_line_no = 3 "
             "where raw_file = 'usercom/2026-03-01.jsonl' and raw_line_no = 2"
         )
-    failed = dbt(published, "test", "-s", "assert_every_landed_line_has_one_audit_row")
-    assert failed.returncode != 0
-    assert "Got 1 result" in failed.stdout
+    failed = dbt_here(published, *conservation)
+    assert not failed.success
+    assert "Got 1 result," in " ".join(failed.failed()), failed.failed()
 
 
 # A third sample day: guest g-30 (whose events landed earlier) registers as v-30 and buys.
@@ -257,6 +266,9 @@ def test_incremental_runs_equal_a_full_rebuild(tmp_path: Path) -> None:
     def day(path: Path) -> str:
         return path.name.split(".")[0]
 
+    # landed as a run lands, built by dbt in this process as a run builds (a run's
+    # steps around dbt, its checks and publishing, are tested in test_run_command.py)
+    build = ("build", "--exclude-resource-type", "unit_test")
     raw = tmp_path / "raw"
     incremental = tmp_path / "inc" / "warehouse.duckdb"
     batches = [
@@ -270,11 +282,14 @@ def test_incremental_runs_equal_a_full_rebuild(tmp_path: Path) -> None:
                 target = raw / path.relative_to(everything)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy(path, target)
-        result = run_cli(raw, incremental, **SHARED_KEY)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        land_here(incremental, raw)
+        result = dbt_here(incremental, *build, **SHARED_KEY)
+        assert result.success, result.failed()
 
     full = tmp_path / "full" / "warehouse.duckdb"
-    assert run_cli(everything, full, **SHARED_KEY).returncode == 0
+    land_here(full, everything)
+    assert dbt_here(full, *build, **SHARED_KEY).success
+    incremental, full = build_file(incremental), build_file(full)
     incremental_tables, full_tables = snapshot(incremental), snapshot(full)
     for table, rows in full_tables.items():
         assert rows, table

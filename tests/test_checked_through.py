@@ -4,7 +4,6 @@ again until it is fixed (dbt_project/macros/checks/checked_through.sql)."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import duckdb
@@ -12,7 +11,7 @@ import pytest
 
 from orchestration.defs.landing.dumps import land_source
 from orchestration.settings import SOURCES
-from tests.conftest import build_file, dbt, plant_bad_audit_row, query
+from tests.conftest import DbtRun, build_file, dbt_here, plant_bad_audit_row, query
 from tools.generate import Spec, generate
 
 pytestmark = pytest.mark.pipeline  # every test here starts a pipeline process
@@ -20,8 +19,8 @@ pytestmark = pytest.mark.pipeline  # every test here starts a pipeline process
 BAD_OUTCOME = "accepted_values_audit_raw_lines_outcome"
 
 
-def build(published: Path) -> subprocess.CompletedProcess[str]:
-    return dbt(published, "build", "--exclude-resource-type", "unit_test")
+def build(published: Path) -> DbtRun:
+    return dbt_here(published, "build", "--exclude-resource-type", "unit_test")
 
 
 def land(everything: Path, raw: Path, warehouse: Path, days: list[str]) -> None:
@@ -44,8 +43,8 @@ def marks(warehouse: Path) -> dict:
     return dict(query(warehouse, "select model_name, loaded_at from meta.checked_through"))
 
 
-def failing(result: subprocess.CompletedProcess[str]) -> list[str]:
-    return [line for line in result.stdout.splitlines() if "FAIL " in line]
+def failing(result: DbtRun) -> list[str]:
+    return result.failed()
 
 
 def test_incremental_tests_check_new_rows_and_recheck_failures(tmp_path: Path) -> None:
@@ -57,7 +56,7 @@ def test_incremental_tests_check_new_rows_and_recheck_failures(tmp_path: Path) -
     warehouse.parent.mkdir(parents=True)
 
     land(everything, raw, warehouse, days[:2])
-    assert build(published).returncode == 0
+    assert build(published).success
     first = marks(warehouse)
     audit_mark = first["audit_raw_lines"]
     assert audit_mark == query(warehouse, "select max(loaded_at) from audit_raw_lines")[0][0]
@@ -71,24 +70,24 @@ def test_incremental_tests_check_new_rows_and_recheck_failures(tmp_path: Path) -
     )
     land(everything, raw, warehouse, days[2:3])
     result = build(published)
-    assert result.returncode == 0, result.stdout[-3000:]
+    assert result.success, result.failed()
     second = marks(warehouse)
     assert second["audit_raw_lines"] > audit_mark  # the new lines were checked and passed
-    whole = dbt(published, "test", "--select", "audit_raw_lines")
-    assert whole.returncode == 1
-    assert any(BAD_OUTCOME in line for line in failing(whole)), whole.stdout[-3000:]
+    whole = dbt_here(published, "test", "--select", "audit_raw_lines")
+    assert not whole.success
+    assert any(BAD_OUTCOME in line for line in failing(whole)), failing(whole)
 
     # A bad row newer than the mark (as a broken build would leave): the next build's
     # tests see it and fail, and the marks stay where they were ...
     plant_bad_audit_row(warehouse)
     land(everything, raw, warehouse, days[3:])
     failed = build(published)
-    assert failed.returncode == 1
-    assert any(BAD_OUTCOME in line for line in failing(failed)), failed.stdout[-3000:]
+    assert not failed.success
+    assert any(BAD_OUTCOME in line for line in failing(failed)), failing(failed)
     assert any("assert_every_landed_line_has_one_audit_row" in line for line in failing(failed))
     assert marks(warehouse) == second
     # ... so the build after it, with nothing new landed, checks that row again.
     again = build(published)
-    assert again.returncode == 1
+    assert not again.success
     assert any(BAD_OUTCOME in line for line in failing(again))
     assert marks(warehouse) == second

@@ -161,10 +161,10 @@ class ProjectDbtCliResource(DbtCliResource):
             # SIGINT/SIGTERM (Dagster's interrupt), or the step stopped reading: dbt stops
             # as on Ctrl-C, then the warehouse is released for the rest of the run
             _stop(thread)
-            _release_warehouse(interrupt=True)
+            release_warehouse(interrupt=True)
             raise
         thread.join()
-        _release_warehouse()
+        release_warehouse()
         result = outcome["result"]
         context.log.info(f"{DBT_ENDED} in {time.monotonic() - started:.1f} s.")
         if _is_interrupt(result.exception):
@@ -313,7 +313,7 @@ def dbt_database() -> Iterator[Any]:
         cursor.close()
 
 
-def _release_warehouse(interrupt: bool = False) -> None:
+def release_warehouse(interrupt: bool = False) -> None:
     """Close dbt-duckdb's database so the rest of the run may open the warehouse file
     (DuckDB refuses a second configuration of one file in a process).
 
