@@ -110,28 +110,38 @@ def run_statuses(warehouse: Path) -> list[DagsterRunStatus]:
 LANDING = {"raw__insend_lines", "raw__usercom_lines"}
 
 
-@pytest.mark.parametrize("where", ["landing", "dbt"])
-def test_kill_9_then_the_next_run_finishes_and_equals_a_clean_build(
-    generated, tmp_path: Path, where: str
-) -> None:
-    raw, clean = generated
-    warehouse = tmp_path / "wh" / "warehouse.duckdb"
-    run = Run(raw, warehouse)
-    if where == "landing":
-        assert run.freeze_in(LANDING) in LANDING  # the first source landed, another landing
-    else:
-        run.wait_for("raw__usercom_lines")
-        time.sleep(4)  # parsed, and building models
-        assert run.freeze_in({"dbt_models"}) == "dbt_models"
+def kill_9(run: Run) -> None:
     run.process.kill()
     run.process.wait()
+
+
+def test_kill_9_in_landing_then_in_dbt_then_a_run_finishes_and_equals_a_clean_build(
+    generated, tmp_path: Path
+) -> None:
+    """kill -9 while a source lands, then kill -9 of the next run while dbt builds
+    (it had recovered what the first left), then a run that finishes."""
+    raw, clean = generated
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    in_landing = Run(raw, warehouse)
+    assert in_landing.freeze_in(LANDING) in LANDING  # the first source landed, another landing
+    kill_9(in_landing)
+
+    in_dbt = Run(raw, warehouse)
+    in_dbt.wait_for("raw__usercom_lines")
+    time.sleep(4)  # parsed, and building models
+    assert in_dbt.freeze_in({"dbt_models"}) == "dbt_models"
+    kill_9(in_dbt)
 
     started = time.monotonic()
     rerun = run_cli(raw, warehouse, timeout_s=RERUN_TIMEOUT_S, **SHARED_KEY)
     assert rerun.returncode == 0, rerun.stdout[-3000:] + rerun.stderr[-3000:]
     assert time.monotonic() - started < RERUN_TIMEOUT_S
     assert "ended without reporting: its process is gone" in rerun.stdout
-    assert run_statuses(warehouse) == [DagsterRunStatus.FAILURE, DagsterRunStatus.SUCCESS]
+    assert run_statuses(warehouse) == [
+        DagsterRunStatus.FAILURE,
+        DagsterRunStatus.FAILURE,
+        DagsterRunStatus.SUCCESS,
+    ]
     assert snapshot(warehouse) == clean
 
 

@@ -9,11 +9,12 @@ import shutil
 import zlib
 from pathlib import Path
 
+import duckdb
 import pytest
 from dagster import DagsterInstance
 
 from orchestration.defs.warehouse.pii import KEY_FILE_NAME
-from tests.conftest import query, run_cli, sample_line_counts
+from tests.conftest import count_elsewhere, query, run_cli, sample_line_counts
 
 pytestmark = pytest.mark.pipeline  # every test here starts a pipeline process
 
@@ -46,7 +47,8 @@ def test_rerun_lands_nothing_new_then_only_what_is_new(built: Path, tmp_path: Pa
     """The samples' first run (the `built` fixture's), a rerun with nothing new (on a
     copy of the published file alone: every step runs), another (it finds the state it
     published: nothing to do), then a run with a renamed copy, a truncated gzip, broken
-    lines and non-finite numbers."""
+    lines and non-finite numbers, with strays in the landing folder and a reader holding
+    the published file."""
     samples = built.parent.parent / "raw"
     expected = sample_line_counts(samples)
     first = (built.parent / "run_stdout.txt").read_text()
@@ -84,6 +86,15 @@ def test_rerun_lands_nothing_new_then_only_what_is_new(built: Path, tmp_path: Pa
     assert len(dagster_runs(warehouse)) == runs_before
     assert warehouse.stat().st_mtime_ns == published_at
 
+    # Nothing under the landing folder is skipped silently: strays are listed.
+    for stray in ("shopify/2026-03-01.jsonl", "UserCom/2026-03-01.jsonl", "usercom/notes.txt"):
+        (raw / stray).parent.mkdir(exist_ok=True)
+        (raw / stray).write_text("{}\n")
+    (raw / "export.csv").write_text("a,b\n")
+    # A reader holding the published file (a notebook kernel, say) never blocks a build.
+    reader = duckdb.connect(str(warehouse), read_only=True)
+    before = reader.execute("select count(*) from audit_raw_lines").fetchall()[0][0]
+
     # A renamed copy, a truncated gzip, two broken lines and three non-finite numbers in
     # one run: the copy adds nothing, the broken file is named and lands its complete
     # lines, the run itself still succeeds.
@@ -104,6 +115,16 @@ def test_rerun_lands_nothing_new_then_only_what_is_new(built: Path, tmp_path: Pa
     }
     assert "TRUNCATED FILE insend/broken.jsonl.gz" in third.stdout
     assert "1 duplicate" in third.stdout
+    failure = next(line for line in third.stdout.splitlines() if "no_unknown_files" in line)
+    assert failure.lstrip().startswith("FAIL (warn)"), failure
+    listed = third.stdout[third.stdout.index(failure) :]
+    for name in ("UserCom/ (not a source folder", "shopify/ (not a source folder", "export.csv"):
+        assert name in listed, name
+    assert "usercom/notes.txt" in listed
+    # the reader still sees the state it opened, whole; a new reader sees the new one
+    assert reader.execute("select count(*) from audit_raw_lines").fetchall()[0][0] == before
+    reader.close()
+    assert count_elsewhere(warehouse, "audit_raw_lines") == before + 3 + 2 + complete
 
     # non-finite numbers are quarantined, and no published number is one
     assert query(
