@@ -223,12 +223,12 @@ def run(verbose: bool = False) -> int:
 
 
 def parse() -> int:
-    """``make manifest``: parse the dbt project with the paths a run hands dbt, so that
-    the run's own parse is partial (dbt parses everything again when the profile's
-    warehouse path differs). The build file's folder is created, so that dbt (or
-    sqlfluff's dbt templater) run by hand can open the warehouse on a fresh clone."""
-    os.environ.update(settings.dbt_environment())
+    """``make manifest``: parse the dbt project as a run parses it
+    (``settings.parse_environment``), so that the run's own parse is partial. The build
+    file's folder is created, so that dbt (or sqlfluff's dbt templater) run by hand can
+    open the warehouse on a fresh clone."""
     settings.build_path().parent.mkdir(parents=True, exist_ok=True)
+    os.environ.update(settings.parse_environment())
     from dbt.cli.main import dbtRunner
 
     result = dbtRunner().invoke(

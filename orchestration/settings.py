@@ -17,6 +17,8 @@ Two files make the warehouse (see ``orchestration/defs/warehouse/files.py``):
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +57,31 @@ def dbt_environment() -> dict[str, str]:
     path against its current folder, which is not the repository root when dbt runs
     inside a Dagster or ``make run`` process."""
     return {"WAREHOUSE_PATH": str(warehouse_path())}
+
+
+@contextmanager
+def environment(variables: dict[str, str]) -> Iterator[None]:
+    """`variables` set in os.environ meanwhile (dbt's profile reads them), then restored."""
+    saved = {key: os.environ.get(key) for key in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def parse_environment(published: Path | None = None) -> dict[str, str]:
+    """The variables dbt's profile reads when the project is parsed: the warehouse's
+    file name in the default folder. dbt parses every file again when the profile
+    differs from the one its partial-parse file was written with (a new folder is a new
+    profile), yet the only thing the path changes in a parsed project is the database
+    name, the file's stem, which this keeps (tests/test_dbt_resource.py)."""
+    name = (published or warehouse_path()).name
+    return {"WAREHOUSE_PATH": str(_resolve(DEFAULT_WAREHOUSE_PATH).with_name(name))}
 
 
 def duckdb_config() -> dict[str, str]:

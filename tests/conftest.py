@@ -162,39 +162,36 @@ class DbtRun:
         ]
 
 
+_parsed: dict[str, object] = {}  # the parsed project per warehouse file name
+
+
 def dbt_here(warehouse: Path, *args: str, **env: str) -> DbtRun:
-    """`dbt <args>` run in the test process (dbt's programmatic entry point, as a run
-    invokes it), with WAREHOUSE_PATH=warehouse and `env` set meanwhile: no process to
-    start, and the parsed project is reused while the path stays the same. dbt's
-    database is closed afterwards, so the test may open the file."""
+    """`dbt <args>` run in the test process as a run invokes it (dbt's programmatic
+    entry point, the project parsed once, as orchestration/defs/dbt/resource.py does),
+    with WAREHOUSE_PATH=warehouse and `env` set meanwhile. dbt's database is closed
+    afterwards, so the test may open the file."""
     _require_pipeline_mark("dbt_here")
     from dbt.cli.main import dbtRunner
 
     from orchestration.defs.dbt.resource import release_warehouse
+    from orchestration.settings import environment, parse_environment
 
-    saved = {k: os.environ.get(k) for k in ("WAREHOUSE_PATH", *env)}
-    os.environ.update({"WAREHOUSE_PATH": str(warehouse), **env})
+    common = [
+        "--project-dir", str(DBT_PROJECT),
+        "--profiles-dir", str(DBT_PROJECT),
+        "--target-path", str(_dbt_target_path()),
+        "--log-level", "none",
+    ]  # fmt: skip
+    if warehouse.name not in _parsed:
+        with environment(parse_environment(warehouse)):
+            parsed = dbtRunner().invoke(["parse", "--no-write-json", *common])
+        assert parsed.success, parsed.exception
+        _parsed[warehouse.name] = parsed.result
     try:
-        outcome = dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir",
-                str(DBT_PROJECT),
-                "--profiles-dir",
-                str(DBT_PROJECT),
-                "--target-path",
-                str(_dbt_target_path()),
-                "--log-level",
-                "none",
-            ]  # fmt: skip
-        )
+        with environment({"WAREHOUSE_PATH": str(warehouse), **env}):
+            outcome = dbtRunner(manifest=_parsed[warehouse.name]).invoke([*args, *common])
     finally:
         release_warehouse()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     if outcome.exception is not None and not outcome.result:
         raise outcome.exception
     return DbtRun(outcome.success, list(getattr(outcome.result, "results", [])))

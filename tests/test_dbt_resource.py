@@ -1,9 +1,12 @@
-"""The dbt resource's housekeeping: invocation folders do not pile up."""
+"""The dbt resource: invocation folders do not pile up, the private names it uses are
+there, and its parse serves any warehouse folder."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+import pytest
 
 from orchestration.defs.dbt.resource import _prune_invocations
 
@@ -80,3 +83,35 @@ def test_the_private_names_the_resource_depends_on_are_still_there() -> None:
     assert parameters(BaseAdapter.cancel_open_connections) == []
     assert callable(DuckDBConnectionManager.close_all_connections)
     assert callable(msg_to_dict)
+
+
+@pytest.mark.pipeline  # parses the dbt project in this process, twice
+def test_the_warehouse_folder_changes_nothing_parsed(tmp_path: Path) -> None:
+    """A run parses the project with the warehouse's file name in the default folder
+    (settings.parse_environment), so that the partial-parse file of `make manifest`
+    serves any folder: the same project parsed for two folders is the same, node by
+    node, relation names included; another file name is another database."""
+    from dbt.cli.main import dbtRunner
+
+    from orchestration.settings import DBT_PROJECT_DIR, environment
+
+    def parse(path: Path) -> dict:
+        target = tmp_path / "target" / f"{path.parent.name}-{path.stem}"
+        args = ["parse", "--no-write-json", "--no-partial-parse", "--log-level", "none"]
+        args += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+        with environment({"WAREHOUSE_PATH": str(path)}):
+            result = dbtRunner().invoke([*args, "--target-path", str(target)])
+        assert result.success, result.exception
+        return {
+            uid: {k: v for k, v in node.to_dict().items() if k != "created_at"}
+            for uid, node in result.result.nodes.items()
+        }
+
+    one = parse(tmp_path / "one" / "warehouse.duckdb")
+    other = parse(tmp_path / "other" / "warehouse.duckdb")
+    assert len(one) > 50
+    assert one == other
+    renamed = parse(tmp_path / "one" / "shop.duckdb")
+    model = next(uid for uid in one if uid.endswith(".fact_product_events"))
+    assert one[model]["relation_name"] == '"warehouse"."main"."fact_product_events"'
+    assert renamed[model]["relation_name"] == '"shop"."main"."fact_product_events"'

@@ -56,6 +56,8 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from packaging import version
 
+from orchestration.settings import environment, parse_environment
+
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 # Invocation folders kept per step (its run_results.json, dbt.log, compiled SQL); older
 # ones are removed, or every run would leave ~4 MB behind for good.
@@ -193,9 +195,10 @@ class ProjectDbtCliResource(DbtCliResource):
                 shutil.copy(partial_parse, target_path / PARTIAL_PARSE_FILE)
             errors: list[str] = []
             # the build writes manifest.json and run_results.json; the parse need not
-            parsed = dbtRunner(callbacks=[_collect_errors(errors)]).invoke(
-                ["parse", "--no-write-json", *common]
-            )
+            with environment(parse_environment()):
+                parsed = dbtRunner(callbacks=[_collect_errors(errors)]).invoke(
+                    ["parse", "--no-write-json", *common]
+                )
             if _is_interrupt(parsed.exception):
                 raise parsed.exception
             if not parsed.success:
@@ -203,7 +206,7 @@ class ProjectDbtCliResource(DbtCliResource):
                 raise DagsterDbtCliRuntimeError(description=f"dbt parse failed:\n\n{detail}")
             _manifests.clear()  # keep only the current run's
             _manifests[key] = parsed.result
-            # dbt parses everything again when the profile (the warehouse path) changed
+            # dbt parses everything again when a project file or the profile changed
             # since the partial-parse file was written: hand the fresh one to the next
             # run, swapped in whole so a concurrent reader never sees half a file.
             fresh = target_path / PARTIAL_PARSE_FILE
