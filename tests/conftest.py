@@ -9,6 +9,7 @@ to start (so an unmarked slow test cannot hide in the fast tier).
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import os
 import shutil
@@ -123,15 +124,25 @@ def run_cli(
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """raw_samples built once into a private warehouse by `make run`'s command."""
-    tmp = tmp_path_factory.mktemp("samples")
-    raw = tmp / "raw"
-    shutil.copytree(SAMPLES, raw, ignore=shutil.ignore_patterns("*.py", "*.md"))
+def built(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """raw_samples built into a private warehouse by `make run`'s command, once for the
+    whole session: the pytest-xdist workers share it (the first to ask builds it, under
+    a file lock), and only read it or copy it."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # the session's folder, above each worker's own
+    tmp = shared / "samples"
     warehouse = tmp / "wh" / "warehouse.duckdb"
-    result = run_cli(raw, warehouse)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    (warehouse.parent / "run_stdout.txt").write_text(result.stdout)
+    with (shared / "samples.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (tmp / "built").exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+            raw = tmp / "raw"
+            shutil.copytree(SAMPLES, raw, ignore=shutil.ignore_patterns("*.py", "*.md"))
+            result = run_cli(raw, warehouse)
+            assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+            (warehouse.parent / "run_stdout.txt").write_text(result.stdout)
+            (tmp / "built").touch()
     return warehouse
 
 
