@@ -32,10 +32,25 @@ PIPELINE_FIXTURES = {"built", "warehouse_copy", "corpus_run", "generated", "dags
 PIPELINE_ALLOWED = "TESTS_PIPELINE_ALLOWED"
 
 
+# The longest modules first: pytest-xdist (--dist loadscope) hands each worker the next
+# module in collection order, so one started last cannot keep a worker busy alone.
+LONGEST_FIRST = (
+    "test_fresh_clone", "test_operator_faults", "test_dagster_dev", "test_canonical_model",
+    "test_run_command", "test_quality", "test_checked_through", "test_malformed_corpus",
+    "test_definitions",
+)  # fmt: skip
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.pipeline)
+
+    def rank(item: pytest.Item) -> int:
+        module = item.nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+        return LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: a module's tests keep their order
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
