@@ -32,6 +32,7 @@ start-up costs this project does not use:
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import os
 import queue
@@ -147,6 +148,7 @@ class ProjectDbtCliResource(DbtCliResource):
 
         thread = threading.Thread(target=invoke, name="dbt", daemon=True)
         started = time.monotonic()
+        _running.add(thread)
         thread.start()
         try:
             while (raw := results.get()) is not None:
@@ -166,6 +168,7 @@ class ProjectDbtCliResource(DbtCliResource):
             release_warehouse(interrupt=True)
             raise
         thread.join()
+        _running.discard(thread)
         release_warehouse()
         result = outcome["result"]
         context.log.info(f"{DBT_ENDED} in {time.monotonic() - started:.1f} s.")
@@ -224,6 +227,25 @@ STOP_TIMEOUT_S = 30
 
 # The events DbtCoreCliEventMessage.is_result_event accepts (it still checks each one).
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
+
+
+# dbt threads started and not yet ended: stopped before the process exits
+_running: set[threading.Thread] = set()
+
+
+@atexit.register
+def _stop_running_builds() -> None:
+    """Stop a dbt build still running when the process exits. A signal can stop a run
+    while its step's generator waits between two events: Dagster fails the step and the
+    run ends without the generator being closed, so dbt's thread is still running. Left
+    to the interpreter's exit, a thread inside a DuckDB query is torn down in C++ code
+    and the process aborts (SIGABRT, "exception not rethrown"). atexit handlers run
+    before that."""
+    alive = [thread for thread in _running if thread.is_alive()]
+    for thread in alive:
+        _stop(thread)
+    if alive:
+        release_warehouse(interrupt=True)
 
 
 def _stop(thread: threading.Thread, timeout_s: float = STOP_TIMEOUT_S) -> None:
