@@ -268,6 +268,50 @@ def publish_by_hand() -> int:
     return 0
 
 
+SEGMENT_COLUMNS = "segment_id, contact_id, source_system, qualified_at, judged_at"
+
+
+def export_segment(segment_id: str, fmt: str, out: Path) -> int:
+    """``export-segment``: the contacts of one segment of the published warehouse's
+    mart_contact_segments, written as CSV or Parquet for re-import into the vendor tools.
+    Contact ids carry no clear-text email or phone (keyed pseudonyms, as in every
+    published table)."""
+    published = settings.warehouse_path()
+    if not published.exists():
+        print(f"ERROR no warehouse at {published}: run `make run` first", file=sys.stderr)
+        return 1
+    literal = "'" + segment_id.replace("'", "''") + "'"
+    with duckdb.connect(str(published), read_only=True) as con:
+        try:
+            segments = [row[0] for row in con.execute(
+                "select distinct segment_id from mart_contact_segments order by 1"
+            ).fetchall()]  # fmt: skip
+        except duckdb.CatalogException:
+            print(
+                f"ERROR {published} has no mart_contact_segments: run `make run`", file=sys.stderr
+            )
+            return 1
+        if segment_id not in segments:
+            print(
+                f"ERROR no segment {segment_id!r} in {published}; its segments: "
+                f"{', '.join(segments) or 'none'}",
+                file=sys.stderr,
+            )
+            return 1
+        out.parent.mkdir(parents=True, exist_ok=True)
+        options = "format csv, header true" if fmt == "csv" else "format parquet"
+        con.execute(
+            f"copy (select {SEGMENT_COLUMNS} from mart_contact_segments "
+            f"where segment_id = {literal} order by contact_id) "
+            f"to '{str(out).replace(chr(39), chr(39) * 2)}' ({options})"
+        )
+        count = con.execute(
+            f"select count(*) from mart_contact_segments where segment_id = {literal}"
+        ).fetchall()[0][0]
+    print(f"wrote {count} contacts of segment {segment_id} to {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -278,7 +322,15 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("parse", help="parse the dbt project (dagster-dbt reads its manifest)")
     sub.add_parser("publish", help="publish the build file (after dbt run by hand)")
     sub.add_parser("summary", help="print the summary of the published warehouse")
+    export = sub.add_parser(
+        "export-segment", help="write a segment's contacts (mart_contact_segments) to a file"
+    )
+    export.add_argument("segment_id", help="e.g. carted_not_purchased, category_interest:shoes")
+    export.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    export.add_argument("--out", type=Path, required=True, help="the file to write")
     args = parser.parse_args(argv)
+    if args.command == "export-segment":
+        return export_segment(args.segment_id, args.format, args.out)
     if args.command == "run":
         started = time.monotonic()
         try:
