@@ -300,13 +300,11 @@ def export_segment(segment_id: str, fmt: str, out: Path) -> int:
             return 1
         out.parent.mkdir(parents=True, exist_ok=True)
         options = "format csv, header true" if fmt == "csv" else "format parquet"
-        con.execute(
-            f"copy (select {SEGMENT_COLUMNS} from mart_contact_segments "
-            f"where segment_id = {literal} order by contact_id) "
-            f"to '{str(out).replace(chr(39), chr(39) * 2)}' ({options})"
-        )
+        target = "'" + str(out).replace("'", "''") + "'"
+        # COPY answers the number of rows it wrote
         count = con.execute(
-            f"select count(*) from mart_contact_segments where segment_id = {literal}"
+            f"copy (select {SEGMENT_COLUMNS} from mart_contact_segments "
+            f"where segment_id = {literal} order by contact_id) to {target} ({options})"
         ).fetchall()[0][0]
     print(f"wrote {count} contacts of segment {segment_id} to {out}")
     return 0

@@ -31,9 +31,12 @@ def published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def test_a_segment_is_written_as_csv_and_as_parquet(published: Path, tmp_path: Path) -> None:
+def test_a_segment_is_written_as_csv_and_as_parquet(
+    published: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out" / "carted.csv"
     assert cli.main(["export-segment", "carted_not_purchased", "--out", str(out)]) == 0
+    assert f"wrote 2 contacts of segment carted_not_purchased to {out}" in capsys.readouterr().out
     with out.open() as f:
         rows = list(csv.DictReader(f))
     assert [(r["contact_id"], r["source_system"], r["qualified_at"]) for r in rows] == [
