@@ -107,6 +107,12 @@ def _with_table_metadata(context: AssetExecutionContext, event: Output) -> Outpu
             return event
         try:
             metadata = _table_metadata(con, key)
+        except RuntimeError as exc:
+            # a signal (SIGINT/SIGTERM) while the query ran: DuckDB ends it with this
+            # error and takes the interrupt with it; the run is stopped, not failed
+            if str(exc) == "Query interrupted":
+                raise KeyboardInterrupt("the run was stopped while reading metadata") from exc
+            raise
         except duckdb.Error as exc:  # a view over a missing source, say
             context.log.warning(f"no row count for {key.to_user_string()}: {exc}")
             return event
