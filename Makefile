@@ -55,10 +55,11 @@ run: manifest ## land $RAW_DATA_DIR, build, check, publish, print a summary
 
 # Tests run in parallel, one pytest-xdist worker per core (a test module stays on one
 # worker, so its module fixtures are built once): most tests wait on pipeline processes
-# that use one core each.
+# that use one core each. Modules are handed out in collection order, the longest first
+# (tests/conftest.py), not xdist's default of the most tests first.
 TEST_WORKERS ?= auto
 test: manifest ## the whole test suite
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 test-fast: manifest ## the tests that start no pipeline process (the inner loop)
 	$(BIN)/pytest -m "not pipeline"

@@ -32,12 +32,14 @@ PIPELINE_FIXTURES = {"built", "warehouse_copy", "corpus_run", "generated", "dags
 PIPELINE_ALLOWED = "TESTS_PIPELINE_ALLOWED"
 
 
-# The longest modules first: pytest-xdist (--dist loadscope) hands each worker the next
-# module in collection order, so one started last cannot keep a worker busy alone.
+# The longest modules first, as measured (`pytest --durations`, setup included):
+# pytest-xdist (--dist loadscope --no-loadscope-reorder, as `make test` runs it) hands
+# each worker the next module in collection order, so a long one never starts last and
+# keeps a worker busy alone while the other has nothing left.
 LONGEST_FIRST = (
-    "test_fresh_clone", "test_operator_faults", "test_dagster_dev", "test_canonical_model",
-    "test_run_command", "test_quality", "test_checked_through", "test_malformed_corpus",
-    "test_definitions",
+    "test_fresh_clone", "test_operator_faults", "test_dagster_dev", "test_run_command",
+    "test_quality", "test_canonical_model", "test_malformed_corpus", "test_checked_through",
+    "test_definitions", "test_dbt_resource", "test_dbt_unit_tests", "test_notebooks",
 )  # fmt: skip
 
 

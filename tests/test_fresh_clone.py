@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -41,15 +42,28 @@ def test_make_run_on_a_fresh_clone_uses_the_defaults(tmp_path: Path) -> None:
     assert query(published, "select count(*) from audit_raw_lines") == [(lines,)]
     assert query(published, "select count(*) from mart_funnel_daily")[0][0] > 0
 
-    # dbt on its own reads the same warehouse: from dbt_project/ as the README says, from
-    # the root with --project-dir, from another folder
+    # dbt on its own reads the same warehouse: from dbt_project/ as the README says
+    dbt = str(clone / ".venv" / "bin" / "dbt")
     dbt_dir = clone / "dbt_project"
-    for cwd, where in ((dbt_dir, "."), (clone, "dbt_project"), (tmp_path, str(dbt_dir))):
-        command = [str(clone / ".venv" / "bin" / "dbt"), "show", "--inline"]
-        command += ["select count(*) as n from audit_raw_lines", "--output", "json"]
-        command += ["--project-dir", where, "--profiles-dir", where]
-        shown = subprocess.run(
-            command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600
-        )
-        assert shown.returncode == 0, (cwd, shown.stdout[-3000:])
-        assert json.loads(shown.stdout[shown.stdout.index("{") :]) == {"show": [{"n": lines}]}
+    command = [dbt, "show", "--inline", "select count(*) as n from audit_raw_lines"]
+    shown = subprocess.run(
+        [*command, "--output", "json", "--profiles-dir", "."],
+        cwd=dbt_dir, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stdout[-3000:]
+    assert json.loads(shown.stdout[shown.stdout.index("{") :]) == {"show": [{"n": lines}]}
+    # and connects to the same file from the root with --project-dir and from another
+    # folder (`dbt debug` opens the profile's database and prints its path, relative to
+    # the folder dbt was started in; `dbt show` would parse the whole project again, as
+    # each folder is a new profile to dbt's partial parsing)
+    for cwd, where in ((clone, "dbt_project"), (tmp_path, str(dbt_dir))):
+        debug = subprocess.run(
+            [dbt, "debug", "--project-dir", where, "--profiles-dir", where],
+            cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        assert debug.returncode == 0, (cwd, debug.stdout[-3000:])
+        path = re.search(r"^\S*\s+path: (\S+)$", debug.stdout, re.MULTILINE)
+        assert path, debug.stdout
+        assert (cwd / path[1]).resolve() == (
+            clone / "warehouse" / ".build" / "warehouse.duckdb"
+        ).resolve()
