@@ -13,6 +13,7 @@ prints Dagster's own console log as well.
 from __future__ import annotations
 
 import argparse
+import atexit
 import logging
 import os
 import signal
@@ -349,4 +350,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    # End without the interpreter's teardown of the thousands of modules and objects a
+    # run loads (dbt, Dagster, GX): 3-4 s after every run, measured. What the command
+    # wrote is closed by now; the streams are flushed and the exit handlers run first
+    # (logging's flush, the stop of a dbt build still running: defs/dbt/resource.py).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
