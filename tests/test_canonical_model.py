@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from tests.conftest import (
+    DBT_PROJECT,
     SAMPLES,
     SHARED_KEY,
     build_file,
@@ -181,6 +182,36 @@ def test_no_clear_text_email_or_phone_past_staging(built: Path) -> None:
         for clear in ("example@email.com", "Olga.K@Example.com", "olga.k@example.com",
                       "test@example.net", "380501234567", "555555"):  # fmt: skip
             assert clear not in text, (table, clear)
+
+
+def test_the_required_columns_of_the_published_tables_refuse_a_null(
+    built: Path, tmp_path: Path
+) -> None:
+    """The not_null constraints of the contracts (models/marts/_marts__models.yml) are
+    the table's own: DuckDB refuses a null on insert, whoever writes it."""
+    manifest = json.loads((DBT_PROJECT / "target" / "manifest.json").read_text())
+    declared = {
+        (node["name"], column["name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["contract"]["enforced"]
+        for column in node["columns"].values()
+        if any(c["type"] == "not_null" for c in column["constraints"])
+    }
+    assert len(declared) == 25
+    refused = query(
+        built,
+        "select table_name, column_name from information_schema.columns "
+        "where table_schema = 'main' and is_nullable = 'NO'",
+    )
+    assert set(refused) == declared
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(built, copy)
+    refusal = pytest.raises(duckdb.ConstraintException, match="fact_site_events.contact_id")
+    with duckdb.connect(str(copy)) as con, refusal:
+        con.execute(
+            "insert into fact_site_events by name select event_id || '-x' as event_id, "
+            "null as contact_id, true as is_client_time_trusted from fact_site_events limit 1"
+        )
 
 
 def test_conservation_check_fails_when_a_line_goes_missing(built: Path, tmp_path: Path) -> None:
