@@ -12,7 +12,7 @@
     on_schema_change='fail',
     meta={'check_scope': 'line'},
 ) }}
-{#- each source: its staging model stg_<source>__events, landing table raw.<source>_lines -#}
+{#- each source: its parsed lines, stg_<source>__events; the landed lines of all, unparsed: stg_raw__lines -#}
 {%- set sources = ['usercom', 'esputnik', 'insend'] %}
 with
 
@@ -31,29 +31,24 @@ new_lines as (
 ),
 
 -- Duplicates are rare: find the lines that may repeat on a narrow projection of the
--- landing tables (a 64-bit hash of each line and its landing position), then take the
+-- landed lines (a 64-bit hash of each line and its landing position), then take the
 -- exact SHA-256 of those lines only and rank their deliveries by it. Sorting every parsed
 -- line by its hash, or grouping every line by a 64-character hash, costs far more (the
--- latter spilled gigabytes at 10 M lines). It reads the landing tables, not the staging
--- views: through a view DuckDB still parses every line here.
+-- latter spilled gigabytes at 10 M lines). It reads stg_raw__lines, not the parsed
+-- staging views: through those DuckDB still parses every line here.
 positions as (
-    {%- for source_system in sources %}
-        select
-            '{{ source_system }}' as source_system,
-            {{ landed_line_bucket() }} as line_bucket,
-            {%- if is_incremental() %}
-                {#- the exact hash too: earlier_deliveries looks the new lines up by it #}
-                {{ landed_line_hash() }} as line_hash,
-            {%- endif %}
-            loaded_at,
-            raw_file,
-            raw_line_no
-        from {{ source('raw', source_system ~ '_lines') }}
-        where loaded_at > {{ watermark() }}
-        {%- if not loop.last %}
-            union all
+    select
+        source_system,
+        line_bucket,
+        {%- if is_incremental() %}
+            {#- the exact hash too: earlier_deliveries looks the new lines up by it #}
+            line_hash,
         {%- endif %}
-    {%- endfor %}
+        loaded_at,
+        raw_file,
+        raw_line_no
+    from {{ ref('stg_raw__lines') }}
+    where loaded_at > {{ watermark() }}
 ),
 
 repeated_buckets as (
@@ -68,24 +63,18 @@ repeated_buckets as (
 -- every line of a repeated bucket, read again with its exact hash: lines with one hash
 -- share a bucket, so each set of equal lines is here whole
 repeated_lines as (
-    {%- for source_system in sources %}
-        select
-            '{{ source_system }}' as source_system,
-            {{ landed_line_hash() }} as line_hash,
-            loaded_at,
-            raw_file,
-            raw_line_no
-        from {{ source('raw', source_system ~ '_lines') }}
-        where
-            {{ landed_line_bucket() }} in (
-                select repeated_buckets.line_bucket from repeated_buckets
-                where repeated_buckets.source_system = '{{ source_system }}'
-            )
-            and loaded_at > {{ watermark() }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    select
+        lines.source_system,
+        lines.line_hash,
+        lines.loaded_at,
+        lines.raw_file,
+        lines.raw_line_no
+    from {{ ref('stg_raw__lines') }} as lines
+    inner join repeated_buckets
+        on
+            lines.source_system = repeated_buckets.source_system
+            and lines.line_bucket = repeated_buckets.line_bucket
+    where lines.loaded_at > {{ watermark() }}
 ),
 
 repeated_deliveries as (
