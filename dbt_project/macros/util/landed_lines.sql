@@ -15,9 +15,9 @@
 {%- endmacro %}
 
 {#- The content hash of a landed line: the same line, trimmed, delivered twice has one
-    hash. -#}
-{% macro landed_line_hash() -%}
-    {{ sha256_hex(landed_line_content()) }}
+    hash. `content`: the column that already holds the trimmed line, if any. -#}
+{% macro landed_line_hash(content=none) -%}
+    {{ sha256_hex(content or landed_line_content()) }}
 {%- endmacro %}
 
 {#- A 64-bit hash of the same content, to find the few lines that may repeat with a

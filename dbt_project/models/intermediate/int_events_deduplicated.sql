@@ -42,7 +42,7 @@ positions as (
         line_bucket,
         {%- if is_incremental() %}
             {#- the exact hash too: earlier_deliveries looks the new lines up by it #}
-            line_hash,
+            {{ landed_line_hash('line_content') }} as line_hash,
         {%- endif %}
         loaded_at,
         raw_file,
@@ -65,7 +65,7 @@ repeated_buckets as (
 repeated_lines as (
     select
         lines.source_system,
-        lines.line_hash,
+        {{ landed_line_hash('lines.line_content') }} as line_hash,
         lines.loaded_at,
         lines.raw_file,
         lines.raw_line_no
