@@ -4,11 +4,14 @@ there, and its parse serves any warehouse folder."""
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
+from dagster import DagsterExecutionInterruptedError, raise_execution_interrupts
+from dagster._utils.interrupts import capture_interrupts
 
-from orchestration.defs.dbt.resource import _prune_invocations
+from orchestration.defs.dbt.resource import _interrupts_redelivered, _prune_invocations
 
 
 def _folder(target: Path, name: str, mtime: int) -> Path:
@@ -32,6 +35,34 @@ def test_only_the_newest_invocation_folders_of_the_step_are_kept(tmp_path: Path)
     # the current one and the three newest others; another step's folders and files stay
     kept = [current, *models[9:], *marts]
     assert left == sorted([*(p.name for p in kept), "partial_parse.msgpack"])
+
+
+def _swallowed(signum: int) -> None:
+    """A signal whose handler raises inside code that catches everything, as mashumaro's
+    decoder does when the interrupt lands while dbt reads its partial-parse file."""
+    try:
+        os.kill(os.getpid(), signum)
+        signal.sigtimedwait([], 0)  # a bytecode boundary: the handler has run by now
+    except BaseException:
+        pass
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_an_interrupt_dbt_swallows_while_it_parses_still_stops_the_step(signum) -> None:
+    """A step (Dagster's handler raising interrupts) whose dbt parse loses the signal
+    still raises Dagster's interrupt once the parse returns, and the handlers in place
+    before are back."""
+    with capture_interrupts(), raise_execution_interrupts():
+        before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+        _swallowed(signum)  # without the guard the step would go on
+        with pytest.raises(DagsterExecutionInterruptedError), _interrupts_redelivered():
+            _swallowed(signum)
+        assert {s: signal.getsignal(s) for s in before} == before
+
+
+def test_no_signal_no_interrupt() -> None:
+    with capture_interrupts(), raise_execution_interrupts(), _interrupts_redelivered():
+        pass
 
 
 def test_the_private_names_the_resource_depends_on_are_still_there() -> None:
