@@ -15,7 +15,10 @@ from orchestration.defs.quality.checks import gx_checks
 from orchestration.defs.sensors import build_schedules, build_sensors
 from orchestration.defs.warehouse.publish import published_warehouse
 from orchestration.defs.warehouse.resources import WarehouseResource
+from orchestration.event_log import keep_engines
 from orchestration.loggers import LOGGERS
+
+keep_engines()  # the runs' events: one engine per SQLite file (orchestration/event_log.py)
 
 build_everything = define_asset_job(
     "build_everything",
