@@ -251,6 +251,10 @@ DAY_3 = (
     '{"received_at":"2026-03-03T09:01:00Z","app_key":"a1b2","visitor_uid":"v-30",'
     '"data":"{\\"type\\":\\"update_cart\\",\\"properties\\":{\\"items\\":'
     '[{\\"product_id\\":\\"SKU-100\\",\\"qnt\\":3,\\"price\\":339.0}]}}"}\n'
+    # late: SKU-100 was in category "trail" from 11:30 on day 1 (v-21 sends "shoes" at 13:00)
+    '{"received_at":"2026-03-01T11:30:00Z","app_key":"a1b2","visitor_uid":"v-77",'
+    '"data":"{\\"type\\":\\"view_product\\",\\"properties\\":'
+    '{\\"product_id\\":\\"SKU-100\\",\\"category_id\\":\\"trail\\"}}"}\n'
 )
 
 
@@ -326,6 +330,14 @@ def test_incremental_runs_equal_a_full_rebuild(tmp_path: Path) -> None:
         assert rows, table
         assert incremental_tables[table] == rows, table
 
+    # the late InSend line re-dated SKU-100's category for another source's contact:
+    # u-bart's view at 12:00, built in an earlier run, now knows it as "trail"
+    assert query(
+        incremental,
+        "select strftime(occurred_at, '%H:%M'), event_type, product_category "
+        "from fact_product_events where contact_id = 'usercom:user_id:u-bart' "
+        "and product_id = 'SKU-100' and occurred_at < '2026-03-02' order by occurred_at",
+    ) == [("11:00", "view", "shoes"), ("11:10", "add to cart", "shoes"), ("12:00", "view", "trail")]
     # the stitching really moved g-30's earlier rows: +1 then +2 in one cart
     assert query(
         full,
