@@ -290,6 +290,7 @@ TABLES = {
     "mart_funnel_daily": "funnel_date, source_system",
     "mart_product_funnel": "product_id",
     "mart_category_funnel": "category",
+    "segments_defined": "segment_id, contact_id",
     "mart_contact_segments": "segment_id, contact_id",
     "mart_abandoned_carts": "contact_id, cart_id",
 }

@@ -7,7 +7,8 @@
       dim_products_history period holding it) was <category>;
     - discounted_purchase: a purchase line priced more than 0.5 % below the product's
       list price at that moment (the price in force just before the purchase), or
-      following a promo click on the product by the contact in the 7 days before it.
+      following a promo click on the product by the contact in the 7 days before it;
+    - the segments of the seed segment_definitions (segments_defined), kind user_defined.
     qualified_at: when the contact last met the rule. Rebuilt whole, from the facts. -#}
 {%- set lookback_days = var('segment_lookback_days') %}
 {%- set min_views = var('category_interest_min_views') %}
@@ -201,12 +202,36 @@ discounted_purchase as (
     group by contact_id, source_system
 ),
 
+-- the segments of the seed segment_definitions
+user_defined as (
+    select
+        segment_id,
+        'user_defined' as segment_kind,
+        contact_id,
+        source_system,
+        qualified_at,
+        event_count,
+        cast(null as varchar) as category,
+        cast(null as varchar) as cart_id,
+        cast(null as json) as cart_items,
+        cast(null as bigint) as cart_item_count,
+        cast(null as double) as cart_value,
+        cast(null as varchar) as currency,
+        product_id,
+        cast(null as double) as unit_price,
+        cast(null as double) as list_price,
+        cast(null as varchar) as discount_reason
+    from {{ ref('segments_defined') }}
+),
+
 unioned as (
     select * from carted_not_purchased
     union all
     select * from category_interest
     union all
     select * from discounted_purchase
+    union all
+    select * from user_defined
 ),
 
 final as (
