@@ -18,15 +18,18 @@ from dagster._core.events import EngineEventData
 from orchestration import settings
 from orchestration.defs.landing.dumps import unknown_entries
 from orchestration.defs.warehouse.files import (
+    GENERATION,
     HOST_TAG,
     PID_TAG,
     WarehouseError,
     WriterLock,
     build_inputs,
+    full_refresh_reason,
     nothing_new_since_publish,
     prepare_build_file,
     publish,
     read_holder,
+    record_build_stamp,
     recover_dead_runs,
 )
 from orchestration.settings import build_path
@@ -220,3 +223,24 @@ def test_unknown_entries_of_the_landing_folder(tmp_path: Path) -> None:
         "esputnik": [],
         "insend": [],
     }
+
+
+def test_a_build_file_of_an_older_generation_is_rebuilt_whole(tmp_path: Path) -> None:
+    """A build file whose incremental tables an older model generation built (the
+    stamp a step records) gets a reason to be rebuilt from the landed lines; one
+    built with today's stamp, or never built by the step, does not. (An incremental
+    model with a new column fails on an old table: on_schema_change = fail.)"""
+    now = f"generation {GENERATION}, PII key k"
+    with duckdb.connect(str(tmp_path / "build.duckdb")) as con:
+        assert full_refresh_reason(con, "dbt_models", now, "main.fact_product_events") is None
+        con.execute("create table fact_product_events (event_id varchar)")
+        # built before steps recorded a stamp
+        assert full_refresh_reason(con, "dbt_models", now, "main.fact_product_events") == (
+            f"built with generation 1, now {now}"
+        )
+        record_build_stamp(con, "dbt_models", f"generation {GENERATION - 1}, PII key k")
+        assert full_refresh_reason(con, "dbt_models", now, "main.fact_product_events") == (
+            f"built with generation {GENERATION - 1}, PII key k, now {now}"
+        )
+        record_build_stamp(con, "dbt_models", now)
+        assert full_refresh_reason(con, "dbt_models", now, "main.fact_product_events") is None
