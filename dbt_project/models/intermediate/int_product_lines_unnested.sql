@@ -1,18 +1,19 @@
 {#- One row per product line of an accepted product event (cart snapshots included,
     as their lines), vendor field names mapped to one set: product_id, quantity,
-    unit_price and the product attributes; unknown keys go to `attributes`.
+    unit_price, the item's discount (eSputnik) and the product attributes; unknown keys
+    go to `attributes`.
     Incremental per contact (contact_keyed_incremental). -#}
 {%- set known_keys = {
     'usercom': ['product_id', 'event_type', 'name', 'price', 'category', 'url', 'image_url',
                 'quantity', 'order_id', 'currency'],
-    'esputnik': ['productId', 'name', 'price', 'category', 'isInStock', 'quantity'],
+    'esputnik': ['productId', 'name', 'price', 'category', 'isInStock', 'quantity', 'discount'],
     'insend': ['product_id', 'product_name', 'price', 'category_id', 'product_url',
                'product_image_url', 'qnt'],
 } %}
 {#- Every item key read below, read with one parse of the item; item_field[key] is its text. -#}
 {%- set read_keys = ['product_id', 'productId', 'name', 'product_name', 'category', 'category_id',
                      'url', 'product_url', 'image_url', 'product_image_url', 'quantity', 'qnt',
-                     'price', 'isInStock'] %}
+                     'price', 'isInStock', 'discount'] %}
 {%- set item_field = {} %}
 {%- for key in read_keys %}
     {%- do item_field.update({key: list_at('item_fields', loop.index)}) %}
@@ -71,6 +72,8 @@ final as (
         ) as quantity,
         try_cast({{ item_field['price'] }} as double) as unit_price,
         try_cast({{ item_field['isInStock'] }} as integer) = 1 as in_stock,
+        {#- eSputnik's item discount (a string, e.g. "10%"): the line's, not the product's #}
+        nullif(trim({{ item_field['discount'] }}), '') as item_discount,
         is_cart_snapshot,
         occurred_at,
         is_client_time_trusted,

@@ -6,7 +6,8 @@
       events in the lookback on products whose category at the event (the
       dim_products_history period holding it) was <category>;
     - discounted_purchase: a purchase line priced more than 0.5 % below the product's
-      list price at that moment (the price in force just before the purchase), or
+      list price at that moment (the price in force just before the purchase), carrying
+      a non-zero item discount (eSputnik), or
       following a promo click on the product by the contact in the 7 days before it;
     - the segments of the seed segment_definitions (segments_defined), kind user_defined.
     qualified_at: when the contact last met the rule. Rebuilt whole, from the facts. -#}
@@ -144,6 +145,7 @@ purchases as (
         typed.product_id,
         typed.occurred_at,
         typed.unit_price,
+        typed.item_discount,
         typed.currency,
         -- the price in force just before the purchase (its own price may start a period)
         periods.price as list_price
@@ -166,6 +168,11 @@ discounted as (
         purchases.*,
         case
             when purchases.unit_price < purchases.list_price * 0.995 then 'below_list_price'
+            -- a discount sent with the item, unless it is a zero ("0", "0%")
+            when coalesce(
+                try_cast(replace(purchases.item_discount, '%', '') as double) <> 0,
+                purchases.item_discount is not null
+            ) then 'item_discount'
             when exists (
                 select 1 from typed as promos
                 where

@@ -324,7 +324,7 @@ def recover_dead_runs(instance, own_run_id: str | None = None) -> list[str]:
 # - GENERATION: bumped with a model change that old rows cannot follow (a new column
 #   in an incremental table, identifiers computed otherwise);
 # - the PII key's fingerprint: a new key changes every pseudonym.
-GENERATION = 3  # 3: the product at the event on fact_product_events (issue 20)
+GENERATION = 3  # 3: the product at the event and the item discount on fact_product_events
 STAMP_TABLE = "meta.build_stamp"
 
 
