@@ -276,7 +276,7 @@ def _interrupts_redelivered() -> Iterator[None]:
     dbt can lose an interrupt: one that lands while dbt decodes its partial-parse file
     is caught inside mashumaro's decoder, dbt takes it for an unreadable file, parses
     the project in full and goes on, so the run would go on too (measured: a SIGTERM
-    1.3-1.5 s into the parse). Here the signal still reaches the handler in place
+    1.3-2.0 s into the parse). Here the signal still reaches the handler in place
     (Dagster's: it raises or records the interrupt), and reaches it again after dbt
     returned. Main thread only, where Python runs signal handlers."""
     if threading.current_thread() is not threading.main_thread():
@@ -289,7 +289,7 @@ def _interrupts_redelivered() -> Iterator[None]:
         handler = previous[signum]
         if callable(handler):
             handler(signum, frame)
-        elif handler != signal.SIG_IGN:  # the default: SIGINT raises, SIGTERM ends
+        elif handler != signal.SIG_IGN:  # no Python handler: stop as Ctrl-C stops
             raise KeyboardInterrupt(signal.Signals(signum).name)
 
     def record(signum: int, frame: Any) -> None:
