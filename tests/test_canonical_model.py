@@ -303,7 +303,16 @@ def test_incremental_runs_equal_a_full_rebuild(tmp_path: Path) -> None:
 
     # landed as a run lands, built by dbt in this process as a run builds (a run's
     # steps around dbt, its checks and publishing, are tested in test_run_command.py)
+    # one view makes a category interest here, so the samples' contacts have some (the
+    # rule's threshold is unit-tested): the late category change below moves one
     build = ("build", "--exclude-resource-type", "unit_test")
+    build += ("--vars", "{category_interest_min_views: 1}")
+    ubart_interests = (
+        "select segment_id, event_count from mart_contact_segments "
+        "where contact_id = 'usercom:user_id:u-bart' and segment_kind = 'category_interest' "
+        "order by segment_id"
+    )
+    interests = []
     raw = tmp_path / "raw"
     incremental = tmp_path / "inc" / "warehouse.duckdb"
     batches = [
@@ -320,6 +329,7 @@ def test_incremental_runs_equal_a_full_rebuild(tmp_path: Path) -> None:
         land_here(incremental, raw)
         result = dbt_here(incremental, *build, **SHARED_KEY)
         assert result.success, result.failed()
+        interests.append(query(build_file(incremental), ubart_interests))
 
     full = tmp_path / "full" / "warehouse.duckdb"
     land_here(full, everything)
@@ -338,6 +348,12 @@ def test_incremental_runs_equal_a_full_rebuild(tmp_path: Path) -> None:
         "from fact_product_events where contact_id = 'usercom:user_id:u-bart' "
         "and product_id = 'SKU-100' and occurred_at < '2026-03-02' order by occurred_at",
     ) == [("11:00", "view", "shoes"), ("11:10", "add to cart", "shoes"), ("12:00", "view", "trail")]
+    # ... and so moved u-bart into category_interest:trail in the run that landed the
+    # late line (one of its two shoes views is now a trail view)
+    before, after = [("category_interest:shoes", 2)], [
+        ("category_interest:shoes", 1), ("category_interest:trail", 1),
+    ]  # fmt: skip
+    assert interests == [before, before, after]
     # the stitching really moved g-30's earlier rows: +1 then +2 in one cart
     assert query(
         full,

@@ -3,8 +3,8 @@
     - carted_not_purchased: an add to cart in the lookback and no purchase at or after
       the contact's last add to cart; the evidence is that cart (mart_abandoned_carts);
     - category_interest:<category>: at least `category_interest_min_views` view-stage
-      events in the lookback on products whose category at the event (the
-      dim_products_history period holding it) was <category>;
+      events in the lookback on products whose category at the event
+      (fact_product_events' product_category) was <category>;
     - discounted_purchase: a purchase line priced more than 0.5 % below the product's
       list price at that moment (the price in force just before the purchase), carrying
       a non-zero item discount (eSputnik), or
@@ -26,7 +26,6 @@ event_types as (
 periods as (
     select
         product_id,
-        category,
         price,
         currency,
         valid_from,
@@ -99,19 +98,14 @@ category_views as (
     select
         typed.contact_id,
         typed.source_system,
-        periods.category,
+        typed.product_category as category,
         typed.occurred_at
     from typed
     cross join data_until
-    inner join periods
-        on
-            typed.product_id = periods.product_id
-            and typed.occurred_at >= periods.valid_from
-            and (periods.valid_to is null or typed.occurred_at < periods.valid_to)
     where
         typed.funnel_stage = 'view'
         and typed.occurred_at >= data_until.lookback_from
-        and periods.category is not null
+        and typed.product_category is not null
 ),
 
 category_interest as (
