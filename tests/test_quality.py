@@ -14,7 +14,12 @@ from dagster import AssetKey, DagsterInstance
 from orchestration.defs.warehouse.pii import KEY_FILE_NAME
 from tests.conftest import SAMPLES, run_cli
 
-SUITES_ON_SAMPLES = ["fact_product_events", "dim_products", "audit_raw_lines"]
+SUITES_ON_SAMPLES = [
+    "fact_product_events",
+    "dim_products",
+    "audit_raw_lines",
+    "mart_contact_segments",
+]
 
 
 @pytest.fixture
@@ -93,6 +98,32 @@ def test_each_blocking_expectation_fails_naming_column_and_count(
     failing = {f.column for f in outcome.failures}
     assert column in failing or any(column in c for c in failing), outcome.message
     assert f"{column}: 1 rows fail" in outcome.message or f"{column}, " in outcome.message
+
+
+def test_the_segments_suite_fails_on_an_undocumented_kind_and_an_unknown_contact(
+    warehouse_copy: Path,
+) -> None:
+    with duckdb.connect(str(warehouse_copy)) as con:
+        con.execute(
+            "update mart_contact_segments set segment_kind = 'vip' where segment_id = "
+            "(select min(segment_id) from mart_contact_segments)"
+        )
+        # the segment_id of the row whose contact is nobody's, for its example
+        (segment_id,) = con.execute(
+            "update mart_contact_segments set contact_id = 'nobody' where (segment_id, "
+            "contact_id) = (select max((segment_id, contact_id)) from mart_contact_segments) "
+            "returning segment_id"
+        ).fetchall()[0]
+        kinds = con.execute(
+            "select count(*) from mart_contact_segments where segment_kind = 'vip'"
+        ).fetchall()[0][0]
+    outcome = validate(warehouse_copy, "mart_contact_segments")
+    assert not outcome.success
+    failures = {f.column: f for f in outcome.failures}
+    assert failures.keys() == {"segment_kind", "contact_id in dim_contacts"}, outcome.message
+    assert failures["segment_kind"].unexpected_count == kinds
+    assert failures["contact_id in dim_contacts"].unexpected_count == 1
+    assert failures["contact_id in dim_contacts"].examples == [f"{segment_id}:nobody"]
 
 
 def test_a_failed_contract_check_stops_the_marts(built: Path, tmp_path: Path) -> None:

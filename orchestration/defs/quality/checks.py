@@ -2,11 +2,13 @@
 
 Contract checks on fact_product_events, dim_products and audit_raw_lines are ERROR
 severity and blocking: when one fails, the funnel marts downstream are not built in
-that run. The staged-events checks are WARN: their bad lines are quarantined, not lost.
+that run. The one on mart_contact_segments is blocking too: publishing waits for
+it. The staged-events checks are WARN: their bad lines are quarantined, not lost.
 
-The suites run in one step (a multi-asset check, each suite its own check): they share
-one GX context and update the Data Docs once, instead of once per suite. A failed
-blocking check fails that step after every selected suite has reported.
+The suites run in two steps (multi-asset checks, each suite its own check), those on
+the funnel marts after the marts, the others before them: a step's suites share one GX
+context and update the Data Docs once, instead of once per suite. A failed blocking
+check fails its step after every selected suite of it has reported.
 """
 
 from collections.abc import Iterator
@@ -60,31 +62,49 @@ def _result(suite: Suite, outcome: Outcome) -> AssetCheckResult:
     )
 
 
-@multi_asset_check(
-    name="gx_suites",
-    specs=[
-        AssetCheckSpec(
-            name=f"gx_{suite.name}",
-            asset=asset_key_of(suite),
-            blocking=suite.blocking,
-            description=f"Great Expectations suite `{suite.name}` "
-            f"({_severity(suite).value.lower()}).",
-        )
-        for suite in SUITES.values()
-    ],
-    can_subset=True,
-)
-def gx_suites(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> Iterator[AssetCheckResult]:
-    """Each selected suite on the rows loaded since it last passed (python -m
-    orchestration.defs.quality.runner: every row)."""
-    selected = context.selected_asset_check_keys
-    suites = [s for s in SUITES.values() if check_key(s) in selected]
-    outcomes = validate_all(suites, warehouse.build_file, incremental=True)
-    for suite, outcome in zip(suites, outcomes, strict=True):
-        (context.log.info if outcome.success else context.log.warning)(outcome.message)
-        yield _result(suite, outcome)
+def _suites_check(name: str, suites: list[Suite], description: str):
+    """One step running `suites`, each its own check."""
+
+    @multi_asset_check(
+        name=name,
+        specs=[
+            AssetCheckSpec(
+                name=f"gx_{suite.name}",
+                asset=asset_key_of(suite),
+                blocking=suite.blocking,
+                description=f"Great Expectations suite `{suite.name}` "
+                f"({_severity(suite).value.lower()}).",
+            )
+            for suite in suites
+        ],
+        can_subset=True,
+        description=description,
+    )
+    def check(
+        context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> Iterator[AssetCheckResult]:
+        selected = context.selected_asset_check_keys
+        chosen = [s for s in suites if check_key(s) in selected]
+        outcomes = validate_all(chosen, warehouse.build_file, incremental=True)
+        for suite, outcome in zip(chosen, outcomes, strict=True):
+            (context.log.info if outcome.success else context.log.warning)(outcome.message)
+            yield _result(suite, outcome)
+
+    return check
 
 
-gx_checks = [gx_suites]
+# Each selected suite on the rows loaded since it last passed (python -m
+# orchestration.defs.quality.runner: every row). The suites on the funnel marts run in
+# a step after the marts, the others before them.
+gx_checks = [
+    _suites_check(
+        "gx_suites",
+        [s for s in SUITES.values() if not s.on_marts],
+        "The contract suites on the facts, products, audit and staged lines.",
+    ),
+    _suites_check(
+        "gx_mart_suites",
+        [s for s in SUITES.values() if s.on_marts],
+        "The suites on the funnel marts (after them; publishing waits for them).",
+    ),
+]

@@ -4,9 +4,10 @@ names a warehouse table, the rows it speaks of and its expectations (`SUITES`).
 
 Each rule is owned once. dbt tests guard model logic (keys, relationships, cart and
 funnel invariants); these suites guard the contract the marts and their users rely on
-(types, required fields, value domains, conservation). `dim_products.product_id` is
-checked in both on purpose: the dbt test is the model's key, the GX one is part of the
-published contract.
+(types, required fields, value domains, conservation). `dim_products.product_id` and
+`mart_contact_segments`' kinds and contacts are checked in both on purpose: the dbt
+tests are the models' keys and relationships, the GX ones part of what the published
+tables promise (the kinds are read from the model's YAML, so the list is written once).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import yaml
 
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, SOURCES
 
@@ -52,6 +54,8 @@ class Suite:
     # a whole-table suite: SQL giving one text that changes whenever what the
     # expectations read changes; equal to the one of the last pass, no work
     fingerprint: str | None = None
+    # checks a funnel mart: runs after the marts' step (the other suites run before it)
+    on_marts: bool = False
 
     @property
     def asset_path(self) -> tuple[str, ...]:
@@ -59,15 +63,14 @@ class Suite:
         return self.asset or (self.table.split(".")[-1],)
 
 
-def _rows_where(condition: str, label: str) -> Any:
+def _rows_where(condition: str, label: str, row_ref: str = "raw_file || ':' || raw_line_no") -> Any:
     """An expectation that no row meets `condition`, reported under `label` (SQL only:
-    GX runs the query in the warehouse and keeps a few of the rows as examples)."""
+    GX runs the query in the warehouse and keeps a few of the rows, as `row_ref`, as
+    examples)."""
     import great_expectations as gx
 
     return gx.expectations.UnexpectedRowsExpectation(
-        unexpected_rows_query=(
-            f"select raw_file || ':' || raw_line_no as row_ref from {{batch}} where {condition}"
-        ),
+        unexpected_rows_query=f"select {row_ref} as row_ref from {{batch}} where {condition}",
         meta={"column": label},
     )
 
@@ -122,6 +125,31 @@ def _dim_products_expectations(_con: duckdb.DuckDBPyConnection, _landed: str) ->
     ]
 
 
+def segment_kinds() -> list[str]:
+    """The kinds mart_contact_segments documents: its YAML's accepted values."""
+    models = yaml.safe_load((DBT_PROJECT_DIR / "models" / "marts" / "_marts__models.yml").open())
+    model = next(m for m in models["models"] if m["name"] == "mart_contact_segments")
+    column = next(c for c in model["columns"] if c["name"] == "segment_kind")
+    test = next(t for t in column["data_tests"] if "accepted_values" in t)
+    return list(test["accepted_values"]["arguments"]["values"])
+
+
+def _segments_expectations(_con: duckdb.DuckDBPyConnection, _landed: str) -> list:
+    import great_expectations as gx
+
+    e = gx.expectations
+    return [
+        e.ExpectColumnValuesToNotBeNull(column="segment_id"),
+        e.ExpectColumnValuesToBeInSet(column="segment_kind", value_set=segment_kinds()),
+        e.ExpectColumnValuesToNotBeNull(column="contact_id"),
+        _rows_where(
+            "contact_id not in (select contact_id from main.dim_contacts)",
+            "contact_id in dim_contacts",
+            row_ref="segment_id || ':' || contact_id",
+        ),
+    ]
+
+
 def _landed(con: duckdb.DuckDBPyConnection, landed_lines: str) -> int:
     """The landing tables' rows that meet the condition `landed_lines`."""
     counts = [f"select count(*) from raw.{source}_lines where {landed_lines}" for source in SOURCES]
@@ -171,6 +199,17 @@ SUITES: dict[str, Suite] = {
         # the expectations read product_id only: its values, sorted, with the nulls
         fingerprint="select count(*) || ':' || md5(to_json(list(product_id order by product_id)))"
         " from main.dim_products",
+    ),
+    "mart_contact_segments": Suite(
+        name="mart_contact_segments_contract",
+        table="main.mart_contact_segments",
+        expectations=_segments_expectations,
+        example_columns=("segment_id", "contact_id"),
+        on_marts=True,
+        # what the expectations read: the rows' ids, kinds and contacts, and the contacts
+        fingerprint="select count(*) || ':' || sum(hash(segment_id, segment_kind, contact_id))"
+        " || ':' || (select count(*) || ':' || sum(hash(contact_id)) from main.dim_contacts)"
+        " from main.mart_contact_segments",
     ),
     "audit_raw_lines": Suite(
         name="audit_raw_lines_conservation",

@@ -11,7 +11,8 @@ from orchestration.summary import CONTRACT_TABLES
     key=AssetKey(["published_warehouse"]),
     group_name="published",
     kinds={"duckdb"},
-    deps=[AssetKey([table]) for table in CONTRACT_TABLES],
+    # and the segments, whose blocking contract check must pass first
+    deps=[AssetKey([table]) for table in (*CONTRACT_TABLES, "mart_contact_segments")],
     description=(
         "The build file copied to $WAREHOUSE_PATH and renamed over it in one step, once "
         "every table upstream was built and no blocking check failed: readers (notebooks, "
