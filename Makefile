@@ -70,9 +70,12 @@ dev: manifest ## dagster dev on http://127.0.0.1:$DAGSTER_PORT (default 3000)
 	@echo "Dagster UI: http://127.0.0.1:$(DAGSTER_PORT) (Ctrl-C stops it; make dev DAGSTER_PORT=... moves it)"
 	@PYTHONWARNINGS=ignore $(BIN)/dagster dev --host 127.0.0.1 --port $(DAGSTER_PORT) --log-level warning
 
-# Execute the notebooks against the current warehouse; HTML into build/notebooks/.
+# Execute the notebooks against the published warehouse with papermill; the executed
+# notebooks and their HTML into build/notebooks/. Parameters, when set, go to every
+# notebook that declares them: make notebooks PRODUCT_ID=SKU-100 SINCE=2026-03-01
+NOTEBOOK_PARAMETERS := PRODUCT_ID SINCE UNTIL SOURCE TOP_N LOOKBACK_DAYS
 notebooks: install ## execute the notebooks on the warehouse; HTML in build/notebooks/
-	$(BIN)/python -m orchestration.notebooks
+	$(BIN)/python -m orchestration.notebooks $(foreach p,$(NOTEBOOK_PARAMETERS),$(if $($(p)),-p $(p) '$($(p))'))
 
 # dbt docs as one self-contained page (--static: opens from the file, no server) and
 # the GX Data Docs.

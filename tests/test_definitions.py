@@ -68,6 +68,21 @@ def test_dbt_assets_carry_row_counts_and_every_dbt_test_reports_as_a_check(built
         for schema, name in tables:
             (count,) = con.execute(f"select count(*) from {schema}.{name}").fetchall()[0]
             assert materialized[name]["dagster/row_count"].value == count, name
+        # a mart's preview: a table by its natural key, rates rounded, no hash key
+        expected = con.execute(
+            "select cast(funnel_date as varchar), source_system, contacts_viewed,"
+            " round(view_to_cart_rate, 3) from mart_funnel_daily"
+            " order by funnel_date, source_system limit 5"
+        ).fetchall()
+    preview = materialized["mart_funnel_daily"]["preview"]
+    assert "funnel_day_id" not in [c.name for c in preview.schema.columns]
+    assert [
+        tuple(
+            r.data[c]
+            for c in ("funnel_date", "source_system", "contacts_viewed", "view_to_cart_rate")
+        )
+        for r in preview.records
+    ] == expected
 
     dbt_checks = {
         k for k in defs.resolve_asset_graph().asset_check_keys if not k.name.startswith("gx_")

@@ -86,6 +86,7 @@ class Measurement:
     peak_rss_gib: float
     stages: list[Stage] = field(default_factory=list)
     dagster_events: int = 0  # events the run recorded in the Dagster instance
+    dbt_nodes: dict[str, float] = field(default_factory=dict)  # seconds per model and test
 
     @property
     def events_per_second(self) -> float:
@@ -133,26 +134,35 @@ def measure_imports() -> dict[str, float]:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def dbt_layer_seconds(since: float) -> dict[str, float]:
-    """Seconds per dbt layer from the run_results.json files dagster-dbt wrote."""
-    layers: dict[str, float] = defaultdict(float)
+def dbt_node_seconds(since: float) -> dict[str, float]:
+    """Seconds per dbt node (`kind.name`) from the run_results.json files dagster-dbt
+    wrote since `since`."""
+    nodes: dict[str, float] = {}
     for results in DBT_PROJECT_DIR.glob("target/*/run_results.json"):
         if results.stat().st_mtime < since:
             continue
         for node in json.loads(results.read_text())["results"]:
-            unique_id = node["unique_id"]
-            kind, _, name = unique_id.split(".", 2)
-            if kind in ("test", "unit_test"):
-                layer = "dbt tests"
-            elif kind == "seed":
-                layer = "dbt seeds"
-            elif name.startswith("stg_"):
-                layer = "dbt staging"
-            elif name.startswith("int_"):
-                layer = "dbt intermediate"
-            else:
-                layer = "dbt marts"
-            layers[layer] += node["execution_time"]
+            kind, _, name = node["unique_id"].split(".", 2)
+            nodes[f"{kind}.{name.split('.')[-1]}"] = round(node["execution_time"], 3)
+    return nodes
+
+
+def dbt_layer_seconds(nodes: dict[str, float]) -> dict[str, float]:
+    """Seconds per dbt layer: the node times summed."""
+    layers: dict[str, float] = defaultdict(float)
+    for node, seconds in nodes.items():
+        kind, name = node.split(".", 1)
+        if kind in ("test", "unit_test"):
+            layer = "dbt tests"
+        elif kind == "seed":
+            layer = "dbt seeds"
+        elif name.startswith("stg_"):
+            layer = "dbt staging"
+        elif name.startswith("int_"):
+            layer = "dbt intermediate"
+        else:
+            layer = "dbt marts"
+        layers[layer] += seconds
     return dict(layers)
 
 
@@ -249,7 +259,8 @@ def measure_build(label: str, events: int, floor: tuple[float, int], spawned: fl
     stages.append(
         Stage("Dagster outside the steps (planning, run start/end)", round(outside, 2), 0.0)
     )
-    for layer, seconds in sorted(dbt_layer_seconds(job_started).items()):
+    nodes = dbt_node_seconds(job_started)
+    for layer, seconds in sorted(dbt_layer_seconds(nodes).items()):
         stages.append(Stage(f"  {layer} (sum of node times)", round(seconds, 2), 0.0))
     total = finished - spawned
     return Measurement(
@@ -262,6 +273,7 @@ def measure_build(label: str, events: int, floor: tuple[float, int], spawned: fl
         peak_rss_gib=round(memory.peak() / GIB, 3),
         stages=stages,
         dagster_events=len(logs),
+        dbt_nodes=nodes,
     )
 
 
@@ -386,6 +398,13 @@ def report(
             eps = f"{stage.events_per_second:,}" if stage.events_per_second else ""
             peak = stage.peak_rss_gib or ""
             lines.append(f"| {stage.name} | {stage.seconds} | {eps} | {peak} |")
+        models = sorted(
+            ((s, n) for n, s in m.dbt_nodes.items() if n.startswith("model.")), reverse=True
+        )
+        if models:
+            lines += ["", f"Models by time ({m.label}; every node in report.json):", "",
+                      "| model | s |", "|---|---:|"]  # fmt: skip
+            lines += [f"| {name.removeprefix('model.')} | {seconds} |" for seconds, name in models]
     text = "\n".join(lines) + "\n"
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.md").write_text(text)

@@ -11,6 +11,7 @@ from dagster import (
     MetadataValue,
     Output,
     TableColumn,
+    TableRecord,
     TableSchema,
 )
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, dbt_assets
@@ -31,6 +32,16 @@ from orchestration.defs.warehouse.resources import WarehouseResource
 
 QUALITY_TABLES = ("audit_raw_lines", "quarantine_events")
 PREVIEW_ROWS = 5
+NUMBERS = ("bigint", "integer", "hugeint", "smallint")
+# A mart's preview in the UI: its first rows by its natural key, without the surrogate
+# hash key and the JSON item lists (too wide to read there).
+PREVIEW_ORDER = {
+    "mart_funnel_daily": ("funnel_date, source_system", ("funnel_day_id",)),
+    "mart_product_funnel": ("product_id", ()),
+    "mart_category_funnel": ("category nulls last", ()),
+    "mart_abandoned_carts": ("contact_id, cart_id", ("items",)),
+    "mart_contact_segments": ("segment_id, contact_id", ("cart_items",)),
+}
 
 
 class ProjectTranslator(DagsterDbtTranslator):
@@ -90,14 +101,42 @@ def _table_metadata(con: duckdb.DuckDBPyConnection, key: AssetKey) -> dict:
         # Counting a staging view would parse every landed line again: tables only.
         return metadata
     metadata["dagster/row_count"] = con.execute(f"select count(*) from {relation}").fetchall()[0][0]
-    if key.path[-1].startswith("mart_"):
-        cursor = con.execute(f"select * from {relation} limit {PREVIEW_ROWS}")
-        names = [c[0] for c in cursor.description]
-        rows = cursor.fetchall()
-        lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-        lines += ["| " + " | ".join("" if v is None else str(v) for v in r) + " |" for r in rows]
-        metadata["preview"] = MetadataValue.md("\n".join(lines))
+    if name in PREVIEW_ORDER:
+        metadata["preview"] = _preview(con, relation, columns, *PREVIEW_ORDER[name])
     return metadata
+
+
+def _column_type(data_type: str) -> str:
+    if data_type == "double":
+        return "float"
+    if data_type in NUMBERS:
+        return "int"
+    return "bool" if data_type == "boolean" else "string"
+
+
+def _preview(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    columns: list[tuple[str, str]],
+    order_by: str,
+    hidden: tuple[str, ...],
+) -> MetadataValue:
+    """The first rows by `order_by` as a Dagster table: numbers stay numbers (rates to
+    three places), timestamps and other types as text."""
+    shown = [(c, _column_type(t)) for c, t in columns if c not in hidden]
+    select = ", ".join(
+        f"round({c}, 3)" if kind == "float" else c if kind in ("int", "bool")
+        else f"cast({c} as varchar)"
+        for c, kind in shown
+    )  # fmt: skip
+    rows = con.execute(
+        f"select {select} from {relation} order by {order_by} limit {PREVIEW_ROWS}"
+    ).fetchall()
+    names = [c for c, _ in shown]
+    return MetadataValue.table(
+        records=[TableRecord(dict(zip(names, row, strict=True))) for row in rows],
+        schema=TableSchema(columns=[TableColumn(name=c, type=kind) for c, kind in shown]),
+    )
 
 
 def _with_table_metadata(context: AssetExecutionContext, event: Output) -> Output:
