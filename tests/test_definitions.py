@@ -71,16 +71,20 @@ def test_dbt_assets_carry_row_counts_and_every_dbt_test_reports_as_a_check(built
         # a mart's preview: a table by its natural key, rates rounded, no hash key
         expected = con.execute(
             "select cast(funnel_date as varchar), source_system, contacts_viewed,"
-            " round(view_to_cart_rate, 3) from mart_funnel_daily"
+            " round(view_to_purchase_rate, 3) from mart_funnel_daily"
             " order by funnel_date, source_system limit 5"
         ).fetchall()
     preview = materialized["mart_funnel_daily"]["preview"]
-    assert "funnel_day_id" not in [c.name for c in preview.schema.columns]
+    assert [c.name for c in preview.schema.columns] == [
+        "day",
+        "source",
+        "viewed",
+        "carted",
+        "purchased",
+        "view_to_purchase",
+    ]
     assert [
-        tuple(
-            r.data[c]
-            for c in ("funnel_date", "source_system", "contacts_viewed", "view_to_cart_rate")
-        )
+        tuple(r.data[c] for c in ("day", "source", "viewed", "view_to_purchase"))
         for r in preview.records
     ] == expected
 

@@ -33,15 +33,39 @@ from orchestration.defs.warehouse.resources import WarehouseResource
 QUALITY_TABLES = ("audit_raw_lines", "quarantine_events")
 PREVIEW_ROWS = 5
 NUMBERS = ("bigint", "integer", "hugeint", "smallint")
-# A mart's preview in the UI: its first rows by its natural key, without the surrogate
-# hash key and the JSON item lists (too wide to read there).
-PREVIEW_ORDER = {
-    "mart_funnel_daily": ("funnel_date, source_system", ("funnel_day_id",)),
-    "mart_product_funnel": ("product_id", ()),
-    "mart_category_funnel": ("category nulls last", ()),
-    "mart_abandoned_carts": ("contact_id, cart_id", ("items",)),
-    "mart_contact_segments": ("segment_id, contact_id", ("cart_items",)),
-}
+# A mart's preview in the UI: its first rows by its natural key, in columns that fit the
+# UI's width ("column as label": the key a reader recognises and the headline figures;
+# no surrogate hash key, pseudonymous contact id or JSON item list).
+PREVIEW = {
+    "mart_funnel_daily": (
+        "funnel_date, source_system",
+        ("funnel_date as day", "source_system as source", "contacts_viewed as viewed",
+         "contacts_carted as carted", "contacts_purchased as purchased",
+         "view_to_purchase_rate as view_to_purchase"),
+    ),
+    "mart_product_funnel": (
+        "product_id",
+        ("product_id as product", "contacts_viewed as viewed", "contacts_carted as carted",
+         "contacts_purchased as purchased", "view_to_purchase_rate as view_to_purchase",
+         "revenue"),
+    ),
+    "mart_category_funnel": (
+        "category nulls last",
+        ("category", "products_viewed as products", "contacts_viewed as viewed",
+         "contacts_carted as carted", "contacts_purchased as purchased",
+         "view_to_purchase_rate as view_to_purchase"),
+    ),
+    "mart_abandoned_carts": (
+        "contact_id, cart_id",
+        ("source_system as source", "cart_status as status", "item_count as items",
+         "cart_value as value", "currency", "last_change_at"),
+    ),
+    "mart_contact_segments": (
+        "segment_id, contact_id",
+        ("segment_id as segment", "qualified_at", "event_count as events", "cart_value",
+         "currency"),
+    ),
+}  # fmt: skip
 
 
 class ProjectTranslator(DagsterDbtTranslator):
@@ -101,8 +125,8 @@ def _table_metadata(con: duckdb.DuckDBPyConnection, key: AssetKey) -> dict:
         # Counting a staging view would parse every landed line again: tables only.
         return metadata
     metadata["dagster/row_count"] = con.execute(f"select count(*) from {relation}").fetchall()[0][0]
-    if name in PREVIEW_ORDER:
-        metadata["preview"] = _preview(con, relation, columns, *PREVIEW_ORDER[name])
+    if name in PREVIEW:
+        metadata["preview"] = _preview(con, relation, dict(columns), *PREVIEW[name])
     return metadata
 
 
@@ -117,25 +141,25 @@ def _column_type(data_type: str) -> str:
 def _preview(
     con: duckdb.DuckDBPyConnection,
     relation: str,
-    columns: list[tuple[str, str]],
+    types: dict[str, str],
     order_by: str,
-    hidden: tuple[str, ...],
+    shown: tuple[str, ...],
 ) -> MetadataValue:
-    """The first rows by `order_by` as a Dagster table: numbers stay numbers (rates to
-    three places), timestamps and other types as text."""
-    shown = [(c, _column_type(t)) for c, t in columns if c not in hidden]
+    """The first rows by `order_by`, in the columns `shown` ("column as label"), as a
+    Dagster table: numbers stay numbers (rates to three places), other types as text."""
+    labelled = dict(c.split(" as ") if " as " in c else (c, c) for c in shown)
+    kinds = {label: _column_type(types[c]) for c, label in labelled.items()}
     select = ", ".join(
-        f"round({c}, 3)" if kind == "float" else c if kind in ("int", "bool")
+        f"round({c}, 3)" if kinds[label] == "float" else c if kinds[label] in ("int", "bool")
         else f"cast({c} as varchar)"
-        for c, kind in shown
+        for c, label in labelled.items()
     )  # fmt: skip
     rows = con.execute(
         f"select {select} from {relation} order by {order_by} limit {PREVIEW_ROWS}"
     ).fetchall()
-    names = [c for c, _ in shown]
     return MetadataValue.table(
-        records=[TableRecord(dict(zip(names, row, strict=True))) for row in rows],
-        schema=TableSchema(columns=[TableColumn(name=c, type=kind) for c, kind in shown]),
+        records=[TableRecord(dict(zip(kinds, row, strict=True))) for row in rows],
+        schema=TableSchema(columns=[TableColumn(name=c, type=k) for c, k in kinds.items()]),
     )
 
 
