@@ -109,6 +109,17 @@ def test_another_process_writes_the_files_while_the_engines_are_kept(tmp_path: P
                 assert conn.exec_driver_sql("select x from other_writer").scalar() == 1
 
 
+def test_a_table_is_remembered_once_there_and_asked_again_until_then(tmp_path: Path, kept) -> None:
+    with _instance(tmp_path) as instance:
+        storage = instance.event_log_storage
+        assert storage.has_table("asset_check_executions")
+        assert not storage.has_table("not_yet_migrated")
+        with storage._connect("index") as conn:  # a migration adds it
+            conn.exec_driver_sql("create table not_yet_migrated (x integer)")
+        assert storage.has_table("not_yet_migrated")
+        assert storage.__dict__[event_log._TABLES] >= {"asset_check_executions", "not_yet_migrated"}
+
+
 def test_a_wiped_instance_records_runs_again(tmp_path: Path, kept) -> None:
     with _instance(tmp_path) as instance:
         first = _recorded(instance)
@@ -124,6 +135,9 @@ def test_the_names_it_replaces_are_still_there(tmp_path: Path) -> None:
     assert list(inspect.signature(connect).parameters) == ["self", "shard"]
     assert list(inspect.signature(dispose).parameters) == ["self"]
     assert "create_engine(" in inspect.getsource(connect)
+    has_table = event_log.ORIGINAL["has_table"]
+    assert list(inspect.signature(has_table).parameters) == ["self", "table_name"]
+    assert "create_engine(" in inspect.getsource(has_table)
     storage = SqliteEventLogStorage(str(tmp_path))
     assert isinstance(storage._initialized_dbs, set)
     assert hasattr(storage._db_lock, "acquire")
