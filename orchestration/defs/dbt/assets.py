@@ -19,6 +19,7 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.defs.dbt.resource import ProjectDbtCliResource, dbt_database
+from orchestration.defs.quality.runner import import_gx_ahead
 from orchestration.defs.warehouse.files import (
     NOTHING_NEW,
     build_inputs,
@@ -209,6 +210,9 @@ def _build(
         # funnel marts, publishing), as their inputs did not move.
         context.log.info(NOTHING_NEW)
         return
+    if step == "dbt_models":
+        # the checks after this step run GX suites: import GX while dbt builds
+        import_gx_ahead()
     with warehouse.connect(read_only=True) as con:
         reason = full_refresh_reason(con, step, stamp, witness)
         has_stamp = reason is None and stamp_recorded(con, step, stamp)
