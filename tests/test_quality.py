@@ -294,3 +294,41 @@ def test_a_run_with_nothing_new_skips_gx_and_any_change_brings_it_back(
     assert [(f.column, f.unexpected_count) for f in audit.failures] == [("(table)", 1)]
     # the others read nothing new
     assert sum(o.unchanged is not None for o in again.values()) == len(suites) - 2
+
+
+def test_the_gx_worker_process_gives_the_outcomes_the_suites_give_in_process(
+    built: Path,
+) -> None:
+    """The run's checks validate in a process of their own (worker.py): the same
+    outcomes, failures and examples included (the samples fail the warn suites)."""
+    from orchestration.defs.quality import worker
+    from orchestration.defs.quality.runner import validate_all
+    from orchestration.defs.quality.suites import SUITES
+
+    suites = list(SUITES.values())
+    here = validate_all(suites, built)
+    there = worker.validate_all(suites, built, incremental=False)
+    assert [o.docs_resources for o in here] != [()] * len(suites)
+    for o in here:
+        o.docs_resources = ()  # GX's page identifiers stay in the process that rendered them
+    assert there == here
+    assert sum(not o.success for o in there) >= 3 and all(o.error is None for o in there)
+    assert worker.validate_all(suites[:1], built, incremental=False) == here[:1]  # it stays
+
+
+def test_a_gx_worker_that_dies_fails_each_suite_and_says_so(built: Path) -> None:
+    from orchestration.defs.quality import worker
+    from orchestration.defs.quality.suites import SUITES
+
+    suites = list(SUITES.values())[:2]
+    process = worker.start()
+    process.kill()
+    process.wait()
+    # the next call starts a new one; a worker that dies while validating is reported
+    assert worker.start() is not process
+    worker.start().kill()
+    outcomes = worker.validate_all(suites, built, incremental=False)
+    assert [(o.success, o.error) for o in outcomes] == [
+        (False, "the GX worker process exited with code -9")
+    ] * 2
+    assert worker.validate_all(suites, built, incremental=False)[0].error is None

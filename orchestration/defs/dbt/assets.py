@@ -19,7 +19,7 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.defs.dbt.resource import ProjectDbtCliResource, dbt_database
-from orchestration.defs.quality.runner import import_gx_ahead
+from orchestration.defs.quality import worker as gx_worker
 from orchestration.defs.warehouse.files import (
     NOTHING_NEW,
     build_inputs,
@@ -211,8 +211,8 @@ def _build(
         context.log.info(NOTHING_NEW)
         return
     if step == "dbt_models":
-        # the checks after this step run GX suites: import GX while dbt builds
-        import_gx_ahead()
+        # the checks after this step run GX suites: GX's process starts while dbt builds
+        gx_worker.start()
     with warehouse.connect(read_only=True) as con:
         reason = full_refresh_reason(con, step, stamp, witness)
         has_stamp = reason is None and stamp_recorded(con, step, stamp)

@@ -32,8 +32,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,28 +56,25 @@ log = logging.getLogger(__name__)
 MAX_EXAMPLES = 5
 
 
-_gx_import: threading.Thread | None = None
+# the context `prepare_gx()` made ahead (orchestration/defs/quality/worker.py): root, context
+_prepared: tuple[Path, Any] | None = None
 
 
-def _import_gx() -> None:
-    try:
-        import great_expectations  # noqa: F401
-        from great_expectations.data_context.types import base, resource_identifiers  # noqa: F401
+def prepare_gx() -> None:
+    """Import GX and make its context now, for the suites that will run later in this
+    process (`validate_all()` uses that context while $GX_ROOT stays the same)."""
+    global _prepared
+    from great_expectations.data_context.types import resource_identifiers  # noqa: F401
 
-        from orchestration.defs.quality import gx_duckdb  # noqa: F401
-    except Exception:  # noqa: BLE001 - the suites import it again and report the error
-        log.debug("importing great_expectations ahead failed", exc_info=True)
+    from orchestration.defs.quality import gx_duckdb  # noqa: F401
+
+    _prepared = (gx_root(), _context())
 
 
-def import_gx_ahead() -> None:
-    """Start importing Great Expectations (3-4 s) in a thread, for a step that will run
-    the suites later in this process: the import overlaps the work before it (the dbt
-    build, which spends most of its time in DuckDB, outside Python's lock).
-    `validate_all()` waits for it before it runs a suite."""
-    global _gx_import
-    if _gx_import is None and "great_expectations" not in sys.modules:
-        _gx_import = threading.Thread(target=_import_gx, name="import-gx", daemon=True)
-        _gx_import.start()
+def _shared_context():
+    if _prepared is not None and _prepared[0] == gx_root():
+        return _prepared[1]
+    return _context()
 
 
 def gx_root() -> Path:
@@ -315,9 +310,7 @@ def validate_all(
     Docs once: the pages of these validations and the index. A suite that raises is a
     failed outcome with the error, and the others still run and report. GX's context is
     made when the first suite needs it: a run with nothing new never imports GX."""
-    if _gx_import is not None:  # one importer at a time
-        _gx_import.join()
-    get_context = functools.cache(_context)
+    get_context = functools.cache(_shared_context)
     outcomes = []
     for suite in suites:
         try:
