@@ -4,10 +4,10 @@ Importing GX and making its file context costs 3-4 s of CPU in Python. The dbt s
 before the checks spends most of a 1 % day in Python too (dbt's per-node work, the
 Dagster events), so in a thread of the run's process the import only took turns with
 dbt under Python's lock (a day's dbt step went from ~8 to ~12 s). A process of its own
-imports GX and makes the context on the core dbt leaves idle, while dbt builds:
-``start()`` is called when the dbt step starts building, and the checks step hands
-the worker its suites (``validate_all``, as ``runner.validate_all()`` runs them) once
-dbt has let go of the warehouse file.
+imports GX and makes the context on the core dbt leaves idle (at a lower priority,
+see ``main()``), while dbt builds: ``start()`` is called when the dbt step starts
+building, and the checks step hands the worker its suites (``validate_all``, as
+``runner.validate_all()`` runs them) once dbt has let go of the warehouse file.
 
 The worker reads one request per line on stdin (JSON: suite names, warehouse, whether
 incremental) and answers each with one line on its stdout (the outcomes, JSON); what
@@ -32,6 +32,7 @@ from orchestration.defs.quality.runner import Failure, Outcome
 from orchestration.defs.quality.suites import Suite
 from orchestration.settings import REPO_ROOT
 
+NICENESS = 10
 _worker: subprocess.Popen | None = None
 _worker_env: dict[str, str] = {}  # the environment it was started with
 _lock = threading.Lock()
@@ -120,6 +121,11 @@ def _encoded(outcome: Outcome) -> dict:
 
 def main() -> int:
     """Import GX and make its context, then validate each request from stdin."""
+    # At a lower priority: while dbt keeps both cores busy (a full build's large
+    # models), the import waits for it; beside dbt's single-threaded Python (a day's
+    # small models and tests) it takes the idle core. When it validates, the run waits
+    # for it, so nothing competes.
+    os.nice(NICENESS)
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # any other output: stderr
 
