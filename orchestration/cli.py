@@ -224,26 +224,18 @@ def run(verbose: bool = False) -> int:
 
 
 def parse() -> int:
-    """``make manifest``: parse the dbt project as a run parses it
-    (``settings.parse_environment``), so that the run's own parse is partial. The build
+    """``make manifest``: parse the dbt project as a run parses it, so that the run's own
+    parse is partial; the manifest is swapped in whole (``defs/dbt/parse.py``). The build
     file's folder is created, so that dbt (or sqlfluff's dbt templater) run by hand can
     open the warehouse on a fresh clone."""
     settings.build_path().parent.mkdir(parents=True, exist_ok=True)
-    os.environ.update(settings.parse_environment())
-    from dbt.cli.main import dbtRunner
+    from orchestration.defs.dbt.parse import DbtParseError, parse_project
 
-    result = dbtRunner().invoke(
-        [
-            "parse",
-            "--quiet",
-            "--project-dir",
-            str(settings.DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(settings.DBT_PROJECT_DIR),
-        ]
-    )
-    if not result.success:
-        print(f"ERROR dbt parse failed: {result.exception or 'see dbt_project/logs'}")
+    project = settings.DBT_PROJECT_DIR
+    try:
+        parse_project(project, project, project / os.environ.get("DBT_TARGET_PATH", "target"))
+    except DbtParseError as error:
+        print(f"ERROR {error}")
         return 1
     return 0
 

@@ -3,6 +3,7 @@ there, and its parse serves any warehouse folder."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
@@ -146,3 +147,39 @@ def test_the_warehouse_folder_changes_nothing_parsed(tmp_path: Path) -> None:
     model = next(uid for uid in one if uid.endswith(".fact_product_events"))
     assert one[model]["relation_name"] == '"warehouse"."main"."fact_product_events"'
     assert renamed[model]["relation_name"] == '"shop"."main"."fact_product_events"'
+
+
+@pytest.mark.pipeline  # parses the dbt project in this process
+def test_a_parse_swaps_the_manifest_in_whole_and_a_failed_one_leaves_it(tmp_path: Path) -> None:
+    """dbt writes manifest.json in place: a run that imported the definitions while
+    `dagster dev` parsed read half a file (CI: orjson's "unexpected end of data"). A
+    reader that opened the manifest before a parse still reads the old file whole; the
+    path then holds the new one; a parse that fails changes nothing."""
+    import shutil
+
+    from orchestration.defs.dbt.parse import DbtParseError, parse_project
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    target = tmp_path / "target"
+    target.mkdir()
+    old = '{"metadata": {"dbt_version": "old"}, "nodes": {}}'
+    (target / "manifest.json").write_text(old)
+    with (target / "manifest.json").open() as reader:
+        before = os.fstat(reader.fileno()).st_ino
+        parse_project(DBT_PROJECT_DIR, DBT_PROJECT_DIR, target)
+        assert reader.read() == old  # the open file was not written over
+    manifest = json.loads((target / "manifest.json").read_text())
+    assert any(uid.endswith(".fact_product_events") for uid in manifest["nodes"])
+    assert (target / "manifest.json").stat().st_ino != before
+    assert sorted(p.name for p in target.iterdir()) == [
+        "manifest.json", "partial_parse.msgpack", "semantic_manifest.json",
+    ]  # fmt: skip
+
+    broken = tmp_path / "broken"
+    shutil.copytree(DBT_PROJECT_DIR, broken, ignore=shutil.ignore_patterns("target", "logs"))
+    (broken / "models" / "marts" / "broken.sql").write_text("select * from {{ ref('nowhere') }}")
+    parsed = (target / "manifest.json").read_bytes()
+    with pytest.raises(DbtParseError, match="nowhere"):
+        parse_project(broken, broken, target)
+    assert (target / "manifest.json").read_bytes() == parsed
+    assert not [p for p in target.iterdir() if p.name.startswith(".parse-")]

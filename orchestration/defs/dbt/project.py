@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
+from orchestration.defs.dbt.parse import prepare
 from orchestration.settings import DBT_PROJECT_DIR, dbt_environment
 
 # dagster-dbt's preparer (and any DbtCliResource without an explicit executable) runs
@@ -20,8 +21,8 @@ if os.environ.get("PATH", "").split(os.pathsep)[0] != _BIN:
 os.environ.update(dbt_environment())
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# `dagster dev` re-parses on every load; elsewhere (make run, tests) `make` parses
-# first, and a missing manifest is parsed here rather than failing the import.
-dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
-    dbt_project.preparer.prepare(dbt_project)
+# `dagster dev` parses again on every load (dagster-dbt's prepare_if_dev); elsewhere
+# (make run, tests) `make` parses first, and a missing manifest is parsed here rather
+# than failing the import. Either parse swaps the manifest in whole (parse.py).
+if dbt_project.preparer.using_dagster_dev() or not dbt_project.manifest_path.exists():
+    prepare(dbt_project)

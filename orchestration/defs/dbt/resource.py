@@ -58,9 +58,9 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from packaging import version
 
+from orchestration.defs.dbt.parse import PARTIAL_PARSE_FILE
 from orchestration.settings import environment, parse_environment
 
-PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 # Invocation folders kept per step (its run_results.json, dbt.log, compiled SQL); older
 # ones are removed, or every run would leave ~4 MB behind for good.
 KEEP_INVOCATIONS = 10
