@@ -452,13 +452,9 @@ def main(argv: list[str] | None = None) -> int:
         DAGSTER_HOME=str(home),
         GX_ROOT=str(out / "gx"),
     )
-    # dbt re-parses the whole project when the profile (the warehouse path) differs
-    # from the last parse; `make run` parses with its own paths first, so does this.
-    subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet", "--profiles-dir", "."],
-        cwd=DBT_PROJECT_DIR,
-        check=True,
-    )
+    # as `make run` does: the project parsed first (make manifest), so the build's own
+    # parse is partial
+    subprocess.run([sys.executable, "-m", "orchestration.cli", "parse"], check=True)
     spec = Spec(events=args.events, days=args.days)
     started = time.perf_counter()
     generate(spec, raw)

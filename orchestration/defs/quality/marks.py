@@ -49,7 +49,8 @@ def last_validation(con: duckdb.DuckDBPyConnection, suite: Suite) -> dict | None
     return json.loads(recorded) if recorded else None
 
 
-def record_validation(warehouse: Path, suite: Suite, outcome: Outcome) -> None:
+def validation_record(outcome: Outcome) -> str:
+    """What LAST_TABLE keeps of a validation: success, message, failures (JSON)."""
     import json
 
     record = {
@@ -57,18 +58,27 @@ def record_validation(warehouse: Path, suite: Suite, outcome: Outcome) -> None:
         "message": outcome.message,
         "failures": [f.__dict__ for f in outcome.failures],
     }
-    advance_mark(warehouse, LAST_TABLE, suite, json.dumps(record, default=str))
+    return json.dumps(record, default=str)
 
 
-def advance_mark(warehouse: Path, table: str, suite: Suite, value: Any) -> None:
+def write_marks(warehouse: Path, marks: list[tuple[str, Suite, Any]]) -> None:
+    """Set each (table, suite, value) in one transaction on one connection: a step's
+    suites move their marks together (a connection that writes the file costs tens of
+    milliseconds to open and close, two or three per suite)."""
+    if not marks:
+        return
     with duckdb.connect(str(warehouse), config=duckdb_config()) as con:
+        con.execute("begin transaction")
         con.execute("create schema if not exists meta")
-        con.execute(
-            f"create table if not exists {table}"
-            f" (suite_name varchar not null, {MARK_COLUMNS[table]})"
-        )
-        con.execute(f"delete from {table} where suite_name = ?", [suite.name])
-        con.execute(f"insert into {table} values (?, ?)", [suite.name, value])
+        for table in dict.fromkeys(table for table, _, _ in marks):
+            con.execute(
+                f"create table if not exists {table}"
+                f" (suite_name varchar not null, {MARK_COLUMNS[table]})"
+            )
+        for table, suite, value in marks:
+            con.execute(f"delete from {table} where suite_name = ?", [suite.name])
+            con.execute(f"insert into {table} values (?, ?)", [suite.name, value])
+        con.execute("commit")
 
 
 def what_is_unchanged(

@@ -41,12 +41,13 @@ import duckdb
 
 from orchestration.defs.quality.marks import (
     FINGERPRINTS_TABLE,
+    LAST_TABLE,
     MARKS_TABLE,
-    advance_mark,
     last_validation,
     read_mark,
-    record_validation,
+    validation_record,
     what_is_unchanged,
+    write_marks,
 )
 from orchestration.defs.quality.suites import SUITES, Suite
 from orchestration.settings import REPO_ROOT, duckdb_config
@@ -142,6 +143,18 @@ def _context():
     return context
 
 
+def _source(context: Any, warehouse: Path) -> Any:
+    """The GX data source on the warehouse file, read-only. Made again for each suite:
+    `gx_duckdb.release()` closes its connections after each validation."""
+    config = {k: v for k, v in duckdb_config().items() if k != "preserve_insertion_order"}
+    return context.data_sources.add_or_update_sql(
+        name="warehouse",
+        connection_string=f"duckdb:///{Path(warehouse).resolve()}",
+        kwargs={"connect_args": {"read_only": True, "config": config}},
+        create_temp_table=False,
+    )
+
+
 def _example(row: Any, columns: tuple[str, ...]) -> str:
     if isinstance(row, dict):
         if "row_ref" in row:
@@ -179,6 +192,7 @@ def validate(
     *,
     incremental: bool = False,
     get_context: Callable[[], Any] = _context,
+    marks: list[tuple[str, Suite, Any]] | None = None,
 ) -> Outcome:
     """Run one suite on the warehouse file (read-only). The Data Docs are updated by
     `validate_all()`, once for all the suites it runs.
@@ -186,7 +200,10 @@ def validate(
     incremental: check only the rows of the lines loaded since the suite's last passing
     incremental validation, and move that mark when this one passes. When nothing the
     suite reads changed since then, GX is not run (nor imported): the outcome says so.
-    get_context: gives the GX context, shared by the suites of one `validate_all()`."""
+    get_context: gives the GX context, shared by the suites of one `validate_all()`.
+    marks: the marks this validation moves are added to it, for `validate_all()` to
+    write them all at once (None: written now)."""
+    pending: list[tuple[str, Suite, Any]] = [] if marks is None else marks
     # Figures the expectations need, read before GX opens the file: one process may not
     # hold two DuckDB connections to a file with different settings.
     with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config()) as con:
@@ -231,13 +248,7 @@ def validate(
     gx_duckdb.install()
     context = get_context()
     schema, table = suite.table.split(".")
-    config = {k: v for k, v in duckdb_config().items() if k != "preserve_insertion_order"}
-    source = context.data_sources.add_or_update_sql(
-        name="warehouse",
-        connection_string=f"duckdb:///{Path(warehouse).resolve()}",
-        kwargs={"connect_args": {"read_only": True, "config": config}},
-        create_temp_table=False,
-    )
+    source = _source(context, warehouse)
     # asset, validation definition and checkpoint: one set for the whole table, one for
     # the rows since the mark (a query asset, its query new every run)
     name = suite.name if since is None else f"{suite.name}__since_last_check"
@@ -285,9 +296,9 @@ def validate(
     # quarantined and reported once
     passed = validation.success or not suite.blocking
     if incremental and suite.since_last_pass and passed and latest is not None:
-        advance_mark(warehouse, MARKS_TABLE, suite, latest)
+        pending.append((MARKS_TABLE, suite, latest))
     if fingerprint is not None and passed:
-        advance_mark(warehouse, FINGERPRINTS_TABLE, suite, fingerprint)
+        pending.append((FINGERPRINTS_TABLE, suite, fingerprint))
     outcome = Outcome(
         suite=suite.name,
         table=suite.asset_path[-1],
@@ -299,7 +310,9 @@ def validate(
         docs_resources=(result_id, ExpectationSuiteIdentifier(name=suite.name)),
     )
     if incremental:
-        record_validation(warehouse, suite, outcome)
+        pending.append((LAST_TABLE, suite, validation_record(outcome)))
+    if marks is None:
+        write_marks(warehouse, pending)
     return outcome
 
 
@@ -312,9 +325,16 @@ def validate_all(
     made when the first suite needs it: a run with nothing new never imports GX."""
     get_context = functools.cache(_shared_context)
     outcomes = []
+    marks: list[tuple[str, Suite, Any]] = []
     for suite in suites:
         try:
-            outcome = validate(suite, warehouse, incremental=incremental, get_context=get_context)
+            outcome = validate(
+                suite,
+                warehouse,
+                incremental=incremental,
+                get_context=get_context,
+                marks=marks,
+            )
         except Exception as exc:  # noqa: BLE001 - reported as the suite's outcome
             log.exception("suite %s could not run", suite.name)
             outcome = Outcome(
@@ -330,6 +350,7 @@ def validate_all(
     pages = [r for outcome in outcomes for r in outcome.docs_resources]
     if pages:  # no pages: nothing new to show (an empty list would rebuild the site)
         get_context().build_data_docs(resource_identifiers=pages)
+    write_marks(warehouse, marks)
     return outcomes
 
 
