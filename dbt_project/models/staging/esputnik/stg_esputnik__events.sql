@@ -200,8 +200,10 @@ final as (
         {{ scrub_pii('param_recyclestateid') }} as cart_id,
         currency,
         case when is_product_event then {{ scrub_pii('items_json', as_json=true) }} end as items,
-        {#- params without the contact locators, and no email or phone in the others #}
-        case when params is not null then {{ scrub_pii('other_params', as_json=true) }} end as properties,
+        {#- params without the contact locators, and no email or phone in the others; a
+            product event's payload is its items #}
+        case when params is not null and not is_product_event then {{ scrub_pii('other_params', as_json=true) }} end
+            as properties,
         raw_line,
         {{ reason_columns(checks, 'failed_check') }},
         received_at,

@@ -167,7 +167,8 @@ final as (
         cast(null as varchar) as cart_id,
         cast(null as varchar) as currency,
         case when is_product_event then {{ scrub_pii('items_json', as_json=true) }} end as items,
-        {{ scrub_pii('properties_json', as_json=true) }} as properties,
+        {#- a product event's payload is its items #}
+        case when not is_product_event then {{ scrub_pii('properties_json', as_json=true) }} end as properties,
         raw_line,
         {{ reason_columns(checks, 'failed_check') }},
         received_at,

@@ -137,7 +137,8 @@ final as (
         cast(null as varchar) as cart_id,
         currency,
         case when is_product_event then {{ json_array_of('data_scrubbed') }} end as items,
-        data_scrubbed as properties,
+        {#- a product event's payload is its one item: stored once #}
+        case when not coalesce(is_product_event, false) then data_scrubbed end as properties,
         raw_line,
         {{ reason_columns(checks, 'failed_check') }},
         received_at,
