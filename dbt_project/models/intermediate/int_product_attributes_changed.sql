@@ -20,7 +20,8 @@
 ) }}
 with
 
-lines as (
+-- read three times, each with its own filter: inlined (not_materialized)
+lines as {{ not_materialized() }} (
     select * from {{ ref('int_product_lines_unnested') }}
     {#- not watermark(): its unit tests give `this` as rows (a CTE), which a query run
         while compiling cannot read -#}

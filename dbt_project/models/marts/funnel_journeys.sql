@@ -26,7 +26,8 @@ event_types as (
     select * from {{ ref('event_types') }}
 ),
 
-staged as (
+-- read by the journeys' three parts, each with its own filter: inlined (not_materialized)
+staged as {{ not_materialized() }} (
     select
         facts.contact_id,
         facts.source_system,

@@ -15,7 +15,8 @@
 {%- set min_views = var('category_interest_min_views') %}
 with
 
-events as (
+-- read by several parts, each with its own filter: inlined (not_materialized)
+events as {{ not_materialized() }} (
     select * from {{ ref('fact_product_events') }}
 ),
 
@@ -40,7 +41,7 @@ data_until as (
     from events
 ),
 
-typed as (
+typed as {{ not_materialized() }} (
     select
         events.*,
         event_types.funnel_stage,
@@ -132,7 +133,7 @@ category_interest as (
 ),
 
 -- discounted_purchase
-purchases as (
+purchases as {{ not_materialized() }} (
     select
         typed.contact_id,
         typed.source_system,
