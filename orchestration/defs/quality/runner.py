@@ -143,18 +143,6 @@ def _context():
     return context
 
 
-def _source(context: Any, warehouse: Path) -> Any:
-    """The GX data source on the warehouse file, read-only. Made again for each suite:
-    `gx_duckdb.release()` closes its connections after each validation."""
-    config = {k: v for k, v in duckdb_config().items() if k != "preserve_insertion_order"}
-    return context.data_sources.add_or_update_sql(
-        name="warehouse",
-        connection_string=f"duckdb:///{Path(warehouse).resolve()}",
-        kwargs={"connect_args": {"read_only": True, "config": config}},
-        create_temp_table=False,
-    )
-
-
 def _example(row: Any, columns: tuple[str, ...]) -> str:
     if isinstance(row, dict):
         if "row_ref" in row:
@@ -248,7 +236,13 @@ def validate(
     gx_duckdb.install()
     context = get_context()
     schema, table = suite.table.split(".")
-    source = _source(context, warehouse)
+    config = {k: v for k, v in duckdb_config().items() if k != "preserve_insertion_order"}
+    source = context.data_sources.add_or_update_sql(
+        name="warehouse",
+        connection_string=f"duckdb:///{Path(warehouse).resolve()}",
+        kwargs={"connect_args": {"read_only": True, "config": config}},
+        create_temp_table=False,
+    )
     # asset, validation definition and checkpoint: one set for the whole table, one for
     # the rows since the mark (a query asset, its query new every run)
     name = suite.name if since is None else f"{suite.name}__since_last_check"
