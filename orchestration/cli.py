@@ -229,11 +229,11 @@ def parse() -> int:
     file's folder is created, so that dbt (or sqlfluff's dbt templater) run by hand can
     open the warehouse on a fresh clone."""
     settings.build_path().parent.mkdir(parents=True, exist_ok=True)
-    from orchestration.defs.dbt.parse import DbtParseError, parse_project
+    from orchestration.defs.dbt.parse import DbtParseError, parse_project, project_target
 
     project = settings.DBT_PROJECT_DIR
     try:
-        parse_project(project, project, project / os.environ.get("DBT_TARGET_PATH", "target"))
+        parse_project(project, project, project_target(project))
     except DbtParseError as error:
         print(f"ERROR {error}")
         return 1

@@ -27,6 +27,11 @@ PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 WRITTEN = (PARTIAL_PARSE_FILE, "semantic_manifest.json", "manifest.json")
 
 
+def project_target(project_dir: Path) -> Path:
+    """The project's own target folder (``$DBT_TARGET_PATH``, as dagster-dbt reads it)."""
+    return project_dir / os.environ.get("DBT_TARGET_PATH", "target")
+
+
 class DbtParseError(RuntimeError):
     """dbt's parse failed; the project's target folder was left as it was."""
 

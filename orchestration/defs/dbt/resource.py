@@ -58,7 +58,7 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from packaging import version
 
-from orchestration.defs.dbt.parse import PARTIAL_PARSE_FILE
+from orchestration.defs.dbt.parse import PARTIAL_PARSE_FILE, project_target
 from orchestration.settings import environment, parse_environment
 
 # Invocation folders kept per step (its run_results.json, dbt.log, compiled SQL); older
@@ -193,7 +193,7 @@ class ProjectDbtCliResource(DbtCliResource):
             from dbt.cli.main import dbtRunner
 
             # Start from the project's partial-parse file, as cli() does.
-            partial_parse = _project_target(project_dir) / PARTIAL_PARSE_FILE
+            partial_parse = project_target(project_dir) / PARTIAL_PARSE_FILE
             if partial_parse.exists() and not (target_path / PARTIAL_PARSE_FILE).exists():
                 target_path.mkdir(parents=True, exist_ok=True)
                 shutil.copy(partial_parse, target_path / PARTIAL_PARSE_FILE)
@@ -215,9 +215,9 @@ class ProjectDbtCliResource(DbtCliResource):
             # run, swapped in whole so a concurrent reader never sees half a file.
             fresh = target_path / PARTIAL_PARSE_FILE
             if fresh.exists():
-                staged = _project_target(project_dir) / f".{PARTIAL_PARSE_FILE}.{run_id[:8]}"
+                staged = project_target(project_dir) / f".{PARTIAL_PARSE_FILE}.{run_id[:8]}"
                 shutil.copy(fresh, staged)
-                os.replace(staged, _project_target(project_dir) / PARTIAL_PARSE_FILE)
+                os.replace(staged, project_target(project_dir) / PARTIAL_PARSE_FILE)
         return _manifests[key]
 
 
@@ -341,11 +341,6 @@ def _collect_errors(errors: list[str]) -> Any:
             errors.append(message.info.msg)
 
     return collect
-
-
-def _project_target(project_dir: Path) -> Path:
-    """The project's own target folder (``$DBT_TARGET_PATH``, as dagster-dbt reads it)."""
-    return project_dir / os.environ.get("DBT_TARGET_PATH", "target")
 
 
 def _prune_invocations(current: Path, keep: int = KEEP_INVOCATIONS) -> None:
