@@ -1,6 +1,7 @@
 {#- Config of a model rebuilt per contact: an incremental run deletes and re-derives the
-    rows of every contact in contacts_touched() (its inputs filter with
-    only_touched_contacts(), or read identified_events()), and first drops rows still
+    rows of every contact in contacts_touched() (the model's first CTE,
+    touched_contacts(); its inputs filter with only_touched_contacts(), or read
+    identified_events()), and first drops rows still
     filed under a guest key that has since been stitched (delete_stitched_guest_rows).
     The refs register, at parse time, the dependencies those macros read at run time.
     touched_by: a condition on int_events_deduplicated naming the lines the model's rows

@@ -6,6 +6,7 @@
     Incremental per contact (contact_keyed_incremental). -#}
 {{ contact_keyed_incremental(touched_by='is_cart_snapshot') }}
 with
+{{ touched_contacts() }}
 
 snapshots as (
     select

@@ -20,6 +20,7 @@
 {%- endfor %}
 {{ contact_keyed_incremental() }}
 with
+{{ touched_contacts() }}
 
 product_events as (
     select identified.*

@@ -9,6 +9,7 @@
     a seed's name is not known then.) -#}
 {{ contact_keyed_incremental(touched_by="source_system = 'usercom' and is_product_event") }}
 with
+{{ touched_contacts() }}
 
 event_types as (
     select * from {{ ref('event_types') }}

@@ -5,6 +5,7 @@
     latest event time in the data is mart_abandoned_carts'. -#}
 {{ contact_keyed_incremental() }}
 with
+{{ touched_contacts() }}
 
 event_types as (
     select * from {{ ref('event_types') }}

@@ -3,6 +3,7 @@
     Incremental per contact (contact_keyed_incremental). -#}
 {{ contact_keyed_incremental() }}
 with
+{{ touched_contacts() }}
 
 events as (
     select identified.*

@@ -11,30 +11,23 @@
     product, whose attributes at the event the new line may have changed (a late line:
     usually there are no such rows, new lines come after the old ones). -#}
 {{ contact_keyed_incremental() }}
-{%- set touched -%}
-    {%- if is_incremental() -%}
-        contact_id in (
-            {{ contacts_touched() }}
-            union
-            select earlier.contact_id
-            from {{ this }} as earlier
-            inner join (
-                select
-                    product_id,
-                    min(occurred_at) as changed_from
-                from {{ ref('int_product_lines_unnested') }}
-                where loaded_at > {{ watermark() }}
-                group by product_id
-            ) as new_lines
-                on
-                    earlier.product_id = new_lines.product_id
-                    and earlier.occurred_at >= new_lines.changed_from
-        )
-    {%- else -%}
-        true
-    {%- endif -%}
+{%- set later_on_their_products -%}
+    select earlier.contact_id
+    from {{ this }} as earlier
+    inner join (
+        select
+            product_id,
+            min(occurred_at) as changed_from
+        from {{ ref('int_product_lines_unnested') }}
+        where loaded_at > {{ watermark() }}
+        group by product_id
+    ) as new_lines
+        on
+            earlier.product_id = new_lines.product_id
+            and earlier.occurred_at >= new_lines.changed_from
 {%- endset %}
 with
+{{ touched_contacts(union_with=later_on_their_products) }}
 
 event_types as (
     select * from {{ ref('event_types') }}
@@ -44,12 +37,12 @@ lines as (
     select * from {{ ref('int_product_lines_unnested') }}
     where
         not is_cart_snapshot
-        and {{ touched }}
+        and {{ only_touched_contacts() }}
 ),
 
 cart_changes as (
     select * from {{ ref('int_cart_snapshots_diffed') }}
-    where {{ touched }}
+    where {{ only_touched_contacts() }}
 ),
 
 periods as (

@@ -21,6 +21,7 @@
 {%- set window_end = dbt.dateadd('hour', window_hours, 'started_at') %}
 {{ contact_keyed_incremental() }}
 with
+{{ touched_contacts() }}
 
 event_types as (
     select * from {{ ref('event_types') }}
