@@ -90,7 +90,7 @@ def duckdb_config() -> dict[str, str]:
     # beside the warehouse file, as DuckDB would put it: its folder exists by then
     temp = os.environ.get("DUCKDB_TEMP_DIRECTORY") or f"{build_path()}.tmp"
     return {
-        "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT") or "2GB",
+        "memory_limit": os.environ.get("DUCKDB_MEMORY_LIMIT") or "1.6GB",
         "temp_directory": temp,
         "preserve_insertion_order": "false",
     }
