@@ -4,7 +4,7 @@
     rebuilds): DuckDB then knows the set's true size and builds its join on the set.
     Inline, it estimated the set from the tables behind it, larger than the input, and
     built the join on the input instead (fact_product_events on a 10 M day: 7.1 s of
-    the query's 7-9 s in that join, spilling; kept, 1.3 s for the whole query). An
+    the query's 7-9 s in that join, spilling; kept, 0.9 s for the whole query). An
     engine without the keyword needs nothing here. -#}
 {% macro materialized() -%}
     {{ return(adapter.dispatch('materialized', 'product_events')()) }}
