@@ -316,6 +316,27 @@ def test_the_gx_worker_process_gives_the_outcomes_the_suites_give_in_process(
     assert worker.validate_all(suites[:1], built, incremental=False) == here[:1]  # it stays
 
 
+def test_the_gx_worker_renders_the_data_docs_after_answering_and_ends_them_before_exit(
+    built: Path,
+) -> None:
+    """The worker answers once the suites have run, renders the Data Docs while the run
+    goes on, and the run's process, as it exits, waits for them (`_finish`)."""
+    from orchestration.defs.quality import worker
+    from orchestration.defs.quality.runner import data_docs_index
+    from orchestration.defs.quality.suites import SUITES
+
+    suites = [s for s in SUITES.values() if s.on_marts]
+    process = worker.start()
+    outcomes = worker.validate_all(suites, built, incremental=False)
+    assert all(o.error is None for o in outcomes)
+    worker._finish(process)
+    assert process.returncode == 0  # it ended by itself, not killed
+    index = data_docs_index().read_text()
+    for suite in suites:
+        (page,) = (data_docs_index().parent / "validations" / suite.name).rglob("*.html")
+        assert str(page.relative_to(data_docs_index().parent)) in index
+
+
 def test_a_gx_worker_that_dies_fails_each_suite_and_says_so(
     built: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -311,12 +311,13 @@ def validate(
 
 
 def validate_all(
-    suites: list[Suite], warehouse: Path, *, incremental: bool = False
+    suites: list[Suite], warehouse: Path, *, incremental: bool = False, docs: bool = True
 ) -> list[Outcome]:
     """Run each suite as `validate()` does, on one GX context, then update the Data
-    Docs once: the pages of these validations and the index. A suite that raises is a
-    failed outcome with the error, and the others still run and report. GX's context is
-    made when the first suite needs it: a run with nothing new never imports GX."""
+    Docs once (`build_docs()`; docs=False leaves that to the caller). A suite that
+    raises is a failed outcome with the error, and the others still run and report.
+    GX's context is made when the first suite needs it: a run with nothing new never
+    imports GX."""
     get_context = functools.cache(_shared_context)
     outcomes = []
     marks: list[tuple[str, Suite, Any]] = []
@@ -341,11 +342,19 @@ def validate_all(
                 error=f"{type(exc).__name__}: {exc}",
             )
         outcomes.append(outcome)
+    write_marks(warehouse, marks)
+    if docs:
+        build_docs(outcomes, get_context)
+    return outcomes
+
+
+def build_docs(outcomes: list[Outcome], get_context: Callable[[], Any] = _shared_context) -> None:
+    """Update the Data Docs with the pages of these validations and the index. Reads
+    GX's stores only, not the warehouse: the run's worker does it after answering, while
+    the run goes on (worker.py)."""
     pages = [r for outcome in outcomes for r in outcome.docs_resources]
     if pages:  # no pages: nothing new to show (an empty list would rebuild the site)
         get_context().build_data_docs(resource_identifiers=pages)
-    write_marks(warehouse, marks)
-    return outcomes
 
 
 def main(argv: list[str] | None = None) -> int:

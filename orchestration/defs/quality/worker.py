@@ -11,9 +11,12 @@ building, and the checks step hands the worker its suites (``validate_all``, as
 
 The worker reads one request per line on stdin (JSON: suite names, warehouse, whether
 incremental) and answers each with one line on its stdout (the outcomes, JSON); what
-GX or DuckDB print goes to stderr. It exits when its stdin closes, i.e. with the run's
-process. A worker that dies (or cannot start) turns into failed outcomes that say so:
-the checks report, the step fails, nothing waits forever.
+GX or DuckDB print goes to stderr. It answers as soon as the suites have run and their
+marks are written, then updates the Data Docs (GX's files only) while the run goes on
+to the next step. It exits when its stdin closes: the run's process closes it as it
+exits and waits for the last Data Docs (``_finish``). A worker that dies (or cannot
+start) turns into failed outcomes that say so: the checks report, the step fails,
+nothing waits forever.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from orchestration.defs.quality.suites import Suite
 from orchestration.settings import REPO_ROOT
 
 NICENESS = 10
+# How long the run's process waits, as it exits, for the worker's last Data Docs.
+DOCS_TIMEOUT_S = 60
 _worker: subprocess.Popen | None = None
 _worker_env: dict[str, str] = {}  # the environment it was started with
 _lock = threading.Lock()
@@ -51,7 +56,7 @@ def start() -> subprocess.Popen:
             ),
         }
         if _worker is not None and (_worker.poll() is not None or env != _worker_env):
-            _stop(_worker)
+            _finish(_worker)
             _worker = None
         if _worker is None:
             _worker = subprocess.Popen(
@@ -62,7 +67,7 @@ def start() -> subprocess.Popen:
                 env=env,
             )
             _worker_env = env
-            atexit.register(_stop, _worker)
+            atexit.register(_finish, _worker)
         return _worker
 
 
@@ -70,6 +75,18 @@ def _stop(worker: subprocess.Popen) -> None:
     if worker.poll() is None:
         worker.kill()
         worker.wait()
+
+
+def _finish(worker: subprocess.Popen, timeout_s: float = DOCS_TIMEOUT_S) -> None:
+    """Let the worker end the Data Docs of its last answer (stdin closed: it exits when
+    done), then stop it if it has not within `timeout_s`."""
+    if worker.poll() is None:
+        try:
+            worker.stdin.close()
+            worker.wait(timeout_s)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+    _stop(worker)
 
 
 def _failed(suite: Suite, error: str) -> Outcome:
@@ -85,7 +102,8 @@ def _failed(suite: Suite, error: str) -> Outcome:
 
 
 def validate_all(suites: list[Suite], warehouse: Path, *, incremental: bool) -> list[Outcome]:
-    """`runner.validate_all()` in the worker: the same outcomes, the same Data Docs."""
+    """`runner.validate_all()` in the worker: the same outcomes, the same Data Docs
+    (rendered after the answer, while the run goes on)."""
     worker = start()
     request = {
         "suites": [s.name for s in suites],
@@ -140,9 +158,15 @@ def main() -> int:
             [by_name[name] for name in request["suites"]],
             Path(request["warehouse"]),
             incremental=request["incremental"],
+            docs=False,
         )
         answers.write(json.dumps([_encoded(o) for o in outcomes], default=str) + "\n")
         answers.flush()
+        # the run goes on meanwhile: the Data Docs read GX's stores, not the warehouse
+        try:
+            runner.build_docs(outcomes)
+        except Exception:  # noqa: BLE001 - the checks' outcomes stand; the log says why
+            traceback.print_exc()
     return 0
 
 
