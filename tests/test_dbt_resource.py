@@ -115,40 +115,6 @@ def test_the_private_names_the_resource_depends_on_are_still_there() -> None:
     assert parameters(BaseAdapter.cancel_open_connections) == []
     assert callable(DuckDBConnectionManager.close_all_connections)
     assert callable(msg_to_dict)
-    # dbt_environment(): dbt's commands take their environment from requires.get_env()
-    import dbt.cli.requires
-
-    assert "get_env()" in inspect.getsource(dbt.cli.requires.preflight)
-
-
-def test_a_thread_gives_its_dbt_commands_other_variables_and_no_one_else() -> None:
-    """The run's parse (a thread, beside the landing steps) hands dbt the parse's
-    warehouse path; os.environ, which the landing steps read, stays as it was."""
-    import threading
-
-    import dbt.cli.requires
-
-    from orchestration.defs.dbt.resource import dbt_environment
-
-    before = dict(os.environ)
-    seen: dict[str, str | None] = {}
-    inside, done = threading.Event(), threading.Event()
-
-    def parse() -> None:
-        with dbt_environment({"WAREHOUSE_PATH": "/parse/warehouse.duckdb"}):
-            seen["thread"] = dbt.cli.requires.get_env().get("WAREHOUSE_PATH")
-            inside.set()
-            done.wait(10)
-
-    thread = threading.Thread(target=parse)
-    thread.start()
-    assert inside.wait(10)
-    seen["main"] = dbt.cli.requires.get_env().get("WAREHOUSE_PATH")
-    assert dict(os.environ) == before
-    done.set()
-    thread.join()
-    assert seen == {"thread": "/parse/warehouse.duckdb", "main": before.get("WAREHOUSE_PATH")}
-    assert dbt.cli.requires.get_env().get("WAREHOUSE_PATH") == before.get("WAREHOUSE_PATH")
 
 
 @pytest.mark.pipeline  # parses the dbt project in this process, twice

@@ -10,9 +10,7 @@ same command through dbt's programmatic entry point (``dbtRunner``) instead:
   (dagster-dbt's own helpers compute them), so ``run_results.json`` and ``dbt.log`` land
   where they did;
 - the project is parsed once per Dagster run and the manifest handed to each command,
-  as dbt's docs on programmatic invocations advise. The parse starts in a thread when
-  the run sets up its resources, so it overlaps the landing steps (whose work is
-  DuckDB's, mostly outside Python's lock), not the dbt step's ~1 s;
+  as dbt's docs on programmatic invocations advise;
 - dbt's structured events are turned into Dagster events by dagster-dbt's own
   converter (``DbtCoreCliEventMessage``): an ``Output`` per model or seed, an
   ``AssetCheckResult`` per test, as a ``dbt`` process's JSON log would give. dbt runs
@@ -41,18 +39,16 @@ import queue
 import re
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future
 from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, InitResourceContext
+from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource
 from dagster_dbt.asset_utils import (
     extract_runtime_selection_from_args,
@@ -63,37 +59,14 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from packaging import version
 
 from orchestration.defs.dbt.parse import PARTIAL_PARSE_FILE, project_target
-from orchestration.settings import parse_environment
+from orchestration.settings import environment, parse_environment
 
 # Invocation folders kept per step (its run_results.json, dbt.log, compiled SQL); older
 # ones are removed, or every run would leave ~4 MB behind for good.
 KEEP_INVOCATIONS = 10
 
-# The parse of the current Dagster run's project, keyed by (run id, project folder).
-_manifests: dict[tuple[str, str], Future] = {}
-_parse_lock = threading.Lock()
-
-# dbt reads its environment (env_var() in profiles.yml) from a copy of os.environ it
-# takes as a command starts (dbt.cli.requires.get_env); a thread may give its own dbt
-# commands other variables (dbt_environment), without changing the process's.
-_thread_env = threading.local()
-
-
-def _dbt_get_env() -> dict[str, str]:
-    return dict(getattr(_thread_env, "variables", None) or os.environ)
-
-
-@contextmanager
-def dbt_environment(variables: dict[str, str]) -> Iterator[None]:
-    """os.environ with `variables`, for the dbt commands this thread starts meanwhile."""
-    import dbt.cli.requires
-
-    dbt.cli.requires.get_env = _dbt_get_env
-    _thread_env.variables = {**os.environ, **variables}
-    try:
-        yield
-    finally:
-        _thread_env.variables = None
+# The parsed project of the current Dagster run, keyed by (run id, project folder).
+_manifests: dict[tuple[str, str], Any] = {}
 
 
 class ProjectDbtCliResource(DbtCliResource):
@@ -127,8 +100,24 @@ class ProjectDbtCliResource(DbtCliResource):
         if not target_path.is_absolute():
             target_path = project_dir / target_path
 
-        common = self._common_args(project_dir, target_path)
-        manifest = self._parsed_manifest(context.run.run_id, project_dir)
+        common = [
+            *self.global_config_flags,
+            # nothing on stdout: dbt's log is dbt.log in the invocation folder, and its
+            # errors reach Dagster (and make run's summary) through the callback
+            "--log-level",
+            "none",
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            str(self.profiles_dir or project_dir),
+            "--target-path",
+            str(target_path),
+            "--log-path",
+            str(target_path),
+            *(["--profile", self.profile] if self.profile else []),
+            *(["--target", self.target] if self.target else []),
+        ]
+        manifest = self._parsed_manifest(context.run.run_id, project_dir, target_path, common)
         argv = [*cleaned, *common, *params.selection_args]
         if params.indirect_selection:
             argv += ["--indirect-selection", params.indirect_selection]
@@ -194,96 +183,42 @@ class ProjectDbtCliResource(DbtCliResource):
                 f"\n\n{detail}"
             )
 
-    def setup_for_execution(self, context: InitResourceContext) -> None:
-        """A run's resources are set up before its first step: the project's parse starts
-        now, in a thread, while the landing steps (DuckDB's work, mostly outside Python's
-        lock) run; the first dbt step waits for it (``_parsed_manifest``)."""
-        super().setup_for_execution(context)
-        if context.run_id is not None:
-            self._start_parse(context.run_id, Path(self.project_dir).resolve())
-
-    def _common_args(self, project_dir: Path, target_path: Path) -> list[str]:
-        return [
-            *self.global_config_flags,
-            # nothing on stdout: dbt's log is dbt.log in the invocation folder, and its
-            # errors reach Dagster (and make run's summary) through the callback
-            "--log-level",
-            "none",
-            "--project-dir",
-            str(project_dir),
-            "--profiles-dir",
-            str(self.profiles_dir or project_dir),
-            "--target-path",
-            str(target_path),
-            "--log-path",
-            str(target_path),
-            *(["--profile", self.profile] if self.profile else []),
-            *(["--target", self.target] if self.target else []),
-        ]
-
-    def _start_parse(self, run_id: str, project_dir: Path) -> Future:
-        """The run's parse of the project, started once (idempotent)."""
+    def _parsed_manifest(
+        self, run_id: str, project_dir: Path, target_path: Path, common: list[str]
+    ) -> Any:
+        """The project parsed once per run: dbt's partial parse checks the files, and the
+        next command of the same run reuses the result."""
         key = (run_id, str(project_dir))
-        with _parse_lock:
-            if key not in _manifests:
-                for other in list(_manifests):  # keep only the current run's
-                    del _manifests[other]
-                future: Future = Future()
-                _manifests[key] = future
-                threading.Thread(
-                    target=self._parse_into, args=(future, run_id, project_dir), daemon=True
-                ).start()
-            return _manifests[key]
+        if key not in _manifests:
+            from dbt.cli.main import dbtRunner
 
-    def _parse_into(self, future: Future, run_id: str, project_dir: Path) -> None:
-        if future.set_running_or_notify_cancel():
-            try:
-                future.set_result(self._parse(run_id, project_dir))
-            except BaseException as exc:  # noqa: BLE001 - raised where the result is awaited
-                future.set_exception(exc)
-
-    def _parse(self, run_id: str, project_dir: Path) -> Any:
-        """``dbt parse``, partial from the project's partial-parse file, in a folder of its
-        own (removed after), with the variables of ``settings.parse_environment()`` for
-        this thread's dbt only: the run's other threads keep their environment."""
-        from dbt.cli.main import dbtRunner
-
-        target = project_target(project_dir)
-        target.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=f".parse-{run_id[:8]}-", dir=target))
-        try:
-            if (target / PARTIAL_PARSE_FILE).exists():
-                shutil.copy(target / PARTIAL_PARSE_FILE, folder / PARTIAL_PARSE_FILE)
+            # Start from the project's partial-parse file, as cli() does.
+            partial_parse = project_target(project_dir) / PARTIAL_PARSE_FILE
+            if partial_parse.exists() and not (target_path / PARTIAL_PARSE_FILE).exists():
+                target_path.mkdir(parents=True, exist_ok=True)
+                shutil.copy(partial_parse, target_path / PARTIAL_PARSE_FILE)
             errors: list[str] = []
             # the build writes manifest.json and run_results.json; the parse need not
-            with dbt_environment(parse_environment()), _interrupts_redelivered():
+            with environment(parse_environment()), _interrupts_redelivered():
                 parsed = dbtRunner(callbacks=[_collect_errors(errors)]).invoke(
-                    ["parse", "--no-write-json", *self._common_args(project_dir, folder)]
+                    ["parse", "--no-write-json", *common]
                 )
             if _is_interrupt(parsed.exception):
                 raise parsed.exception
             if not parsed.success:
                 detail = "\n\n".join(errors) or repr(parsed.exception)
                 raise DagsterDbtCliRuntimeError(description=f"dbt parse failed:\n\n{detail}")
+            _manifests.clear()  # keep only the current run's
+            _manifests[key] = parsed.result
             # dbt parses everything again when a project file or the profile changed
             # since the partial-parse file was written: hand the fresh one to the next
             # run, swapped in whole so a concurrent reader never sees half a file.
-            fresh = folder / PARTIAL_PARSE_FILE
+            fresh = target_path / PARTIAL_PARSE_FILE
             if fresh.exists():
-                staged = target / f".{PARTIAL_PARSE_FILE}.{run_id[:8]}"
+                staged = project_target(project_dir) / f".{PARTIAL_PARSE_FILE}.{run_id[:8]}"
                 shutil.copy(fresh, staged)
-                os.replace(staged, target / PARTIAL_PARSE_FILE)
-            return parsed.result
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-
-    def _parsed_manifest(self, run_id: str, project_dir: Path) -> Any:
-        """The project parsed once per run (started when the run set up its resources,
-        else now): dbt's partial parse checks the files, and every dbt command of the
-        run reuses the result."""
-        future = self._start_parse(run_id, project_dir)
-        with _interrupts_redelivered():
-            return future.result()
+                os.replace(staged, project_target(project_dir) / PARTIAL_PARSE_FILE)
+        return _manifests[key]
 
 
 # Logged when dbt's command has ended; its nodes' events were yielded before.
