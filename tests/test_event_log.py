@@ -120,6 +120,20 @@ def test_a_table_is_remembered_once_there_and_asked_again_until_then(tmp_path: P
         assert storage.__dict__[event_log._TABLES] >= {"asset_check_executions", "not_yet_migrated"}
 
 
+def test_a_secondary_index_is_remembered_once_complete_and_asked_again_until_then(
+    tmp_path: Path, kept
+) -> None:
+    from dagster._core.storage.event_log.migration import ASSET_KEY_INDEX_COLS
+
+    with _instance(tmp_path) as instance:
+        storage = instance.event_log_storage
+        assert storage.has_secondary_index(ASSET_KEY_INDEX_COLS)  # a new instance has it
+        assert not storage.has_secondary_index("not_yet_migrated")
+        storage.enable_secondary_index("not_yet_migrated")  # a data migration completes
+        assert storage.has_secondary_index("not_yet_migrated")
+        assert storage.__dict__[event_log._INDEXES] == {ASSET_KEY_INDEX_COLS, "not_yet_migrated"}
+
+
 def test_a_wiped_instance_records_runs_again(tmp_path: Path, kept) -> None:
     with _instance(tmp_path) as instance:
         first = _recorded(instance)
@@ -138,6 +152,9 @@ def test_the_names_it_replaces_are_still_there(tmp_path: Path) -> None:
     has_table = event_log.ORIGINAL["has_table"]
     assert list(inspect.signature(has_table).parameters) == ["self", "table_name"]
     assert "create_engine(" in inspect.getsource(has_table)
+    has_index = event_log.ORIGINAL["has_secondary_index"]
+    assert list(inspect.signature(has_index).parameters) == ["self", "name"]
+    assert "SecondaryIndexMigrationTable" in inspect.getsource(has_index)
     storage = SqliteEventLogStorage(str(tmp_path))
     assert isinstance(storage._initialized_dbs, set)
     assert hasattr(storage._db_lock, "acquire")
