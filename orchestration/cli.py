@@ -133,6 +133,12 @@ def run(verbose: bool = False) -> int:
     except WarehouseError as exc:
         return _fail("nothing was run", str(exc), started)
 
+    # GX's process imports GX (3-4 s of CPU) while this one imports Dagster and the
+    # definitions on the other core (orchestration/defs/quality/worker.py)
+    from orchestration.defs.quality import worker as gx_worker
+
+    gx_worker.start()
+
     # Imported here so `--help` and the pre-flight answer before the definitions load.
     from dagster import AssetCheckSeverity, DagsterInstance
 

@@ -211,7 +211,8 @@ def _build(
         context.log.info(NOTHING_NEW)
         return
     if step == "dbt_models":
-        # the checks after this step run GX suites: GX's process starts while dbt builds
+        # the checks after this step run GX suites: GX's process starts while dbt builds,
+        # unless one runs already for this environment (make run starts it first)
         gx_worker.start()
     with warehouse.connect(read_only=True) as con:
         reason = full_refresh_reason(con, step, stamp, witness)

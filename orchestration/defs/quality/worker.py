@@ -4,10 +4,12 @@ Importing GX and making its file context costs 3-4 s of CPU in Python. The dbt s
 before the checks spends most of a 1 % day in Python too (dbt's per-node work, the
 Dagster events), so in a thread of the run's process the import only took turns with
 dbt under Python's lock (a day's dbt step went from ~8 to ~12 s). A process of its own
-imports GX and makes the context on the core dbt leaves idle (at a lower priority,
-see ``main()``), while dbt builds: ``start()`` is called when the dbt step starts
-building, and the checks step hands the worker its suites (``validate_all``, as
-``runner.validate_all()`` runs them) once dbt has let go of the warehouse file.
+imports GX and makes the context on a core the run leaves idle (at a lower priority,
+see ``main()``): ``make run`` starts it before it imports Dagster and the definitions
+(~3 s on one core, the other idle), and a run's dbt step starts it if none runs for
+the same environment (``start()``; ``dagster dev``'s runs). The checks step hands the
+worker its suites (``validate_all``, as ``runner.validate_all()`` runs them) once dbt
+has let go of the warehouse file.
 
 The worker reads one request per line on stdin (JSON: suite names, warehouse, whether
 incremental) and answers each with one line on its stdout (the outcomes, JSON); what
@@ -33,14 +35,24 @@ from pathlib import Path
 
 from orchestration.defs.quality.runner import Failure, Outcome
 from orchestration.defs.quality.suites import Suite
-from orchestration.settings import REPO_ROOT
+from orchestration.settings import DEFAULT_WAREHOUSE_PATH, REPO_ROOT
 
 NICENESS = 10
 # How long the run's process waits, as it exits, for the worker's last Data Docs.
 DOCS_TIMEOUT_S = 60
 _worker: subprocess.Popen | None = None
 _worker_env: dict[str, str] = {}  # the environment it was started with
+_asked: set[subprocess.Popen] = set()  # the workers handed a request
 _lock = threading.Lock()
+
+
+def _depends_on(env: dict[str, str]) -> dict[str, str]:
+    """What of an environment the worker's answers depend on: GX's variables ($GX_ROOT),
+    DuckDB's ($DUCKDB_*), the warehouse (its temp directory; given as the process
+    resolves it, which a run makes absolute on the way), Python's ($PYTHONPATH)."""
+    warehouse = Path(REPO_ROOT, env.get("WAREHOUSE_PATH") or DEFAULT_WAREHOUSE_PATH).resolve()
+    own = {k: v for k, v in env.items() if k.startswith(("GX_", "DUCKDB_", "PYTHON"))}
+    return {**own, "WAREHOUSE_PATH": str(warehouse)}
 
 
 def start() -> subprocess.Popen:
@@ -55,7 +67,9 @@ def start() -> subprocess.Popen:
                 filter(None, (str(REPO_ROOT), os.environ.get("PYTHONPATH")))
             ),
         }
-        if _worker is not None and (_worker.poll() is not None or env != _worker_env):
+        if _worker is not None and (
+            _worker.poll() is not None or _depends_on(env) != _depends_on(_worker_env)
+        ):
             _finish(_worker)
             _worker = None
         if _worker is None:
@@ -79,8 +93,8 @@ def _stop(worker: subprocess.Popen) -> None:
 
 def _finish(worker: subprocess.Popen, timeout_s: float = DOCS_TIMEOUT_S) -> None:
     """Let the worker end the Data Docs of its last answer (stdin closed: it exits when
-    done), then stop it if it has not within `timeout_s`."""
-    if worker.poll() is None:
+    done), then stop it if it has not within `timeout_s`. One never asked is stopped."""
+    if worker.poll() is None and worker in _asked:
         try:
             worker.stdin.close()
             worker.wait(timeout_s)
@@ -110,6 +124,7 @@ def validate_all(suites: list[Suite], warehouse: Path, *, incremental: bool) -> 
         "warehouse": str(warehouse),
         "incremental": incremental,
     }
+    _asked.add(worker)
     try:
         worker.stdin.write(json.dumps(request) + "\n")
         worker.stdin.flush()
