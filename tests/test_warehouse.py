@@ -244,3 +244,30 @@ def test_a_build_file_of_an_older_generation_is_rebuilt_whole(tmp_path: Path) ->
         )
         record_build_stamp(con, "dbt_models", now)
         assert full_refresh_reason(con, "dbt_models", now, "main.fact_product_events") is None
+
+
+def test_a_run_leaves_out_the_seeds_only_when_the_same_code_loaded_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """make run leaves the seeds (and their tests) out when the build file says the same
+    project, package and engines loaded and tested them; any change brings them back."""
+    from orchestration import cli
+    from orchestration.definitions import defs
+    from orchestration.defs.warehouse import files
+
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
+    build = settings.build_path()
+    build.parent.mkdir(parents=True)
+    inputs = files.build_inputs(files.build_stamp(settings.warehouse_path()))
+    with duckdb.connect(str(build)) as con:
+        files.record_build_stamp(con, "dbt_models", "any")
+    assert cli._without_loaded_seeds(defs) is None  # never loaded here
+    with duckdb.connect(str(build)) as con:
+        files.record_build_stamp(con, files.SEEDS, inputs)
+    selection = cli._without_loaded_seeds(defs)
+    everything = defs.resolve_asset_graph().get_all_asset_keys()
+    seeds = {key for key in everything if key.path[0] == "reference"}
+    assert len(seeds) == 4 and set(selection) == everything - seeds
+    # a change to any file of the project or package is other inputs
+    monkeypatch.setattr(cli, "build_inputs", lambda stamp: inputs[::-1])
+    assert cli._without_loaded_seeds(defs) is None

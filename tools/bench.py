@@ -210,15 +210,11 @@ def measure_build(label: str, events: int, floor: tuple[float, int], spawned: fl
                 ],
             )
 
-        from dagster import DagsterInstance
-
-        from orchestration.definitions import defs
-
-        job = defs.resolve_job_def("build_everything")
-        instance = DagsterInstance.get()
+        instance, job, selection = cli.load_job()
         job_started = time.time()
         result = job.execute_in_process(
             instance=instance,
+            asset_selection=selection,
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )

@@ -22,6 +22,7 @@ from orchestration.defs.dbt.resource import ProjectDbtCliResource, dbt_database
 from orchestration.defs.quality import worker as gx_worker
 from orchestration.defs.warehouse.files import (
     NOTHING_NEW,
+    SEEDS,
     build_inputs,
     build_stamp,
     full_refresh_reason,
@@ -69,6 +70,9 @@ PREVIEW = {
 }  # fmt: skip
 
 
+SEEDS_GROUP = "reference"
+
+
 class ProjectTranslator(DagsterDbtTranslator):
     """Groups dbt nodes by layer: the folder under ``models/`` (seeds: ``reference``).
 
@@ -78,7 +82,7 @@ class ProjectTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
-            return "reference"
+            return SEEDS_GROUP
         if dbt_resource_props["name"] in QUALITY_TABLES:
             return "quality"
         fqn = dbt_resource_props.get("fqn", [])
@@ -203,8 +207,9 @@ def _build(
     build = ["build", "--exclude-resource-type", "unit_test"]
     step = context.op_def.name
     stamp = build_stamp(warehouse.published)
+    inputs = build_inputs(stamp)
     if step == "dbt_models" and nothing_new_since_publish(
-        warehouse.published, warehouse.build_file, build_inputs(stamp)
+        warehouse.published, warehouse.build_file, inputs
     ):
         # Nothing yielded: Dagster skips what depends on these models (the checks, the
         # funnel marts, publishing), as their inputs did not move.
@@ -214,9 +219,14 @@ def _build(
         # the checks after this step run GX suites: GX's process starts while dbt builds,
         # unless one runs already for this environment (make run starts it first)
         gx_worker.start()
+    # the seeds are loaded and tested here unless the run left them out (make run does
+    # when this file holds them from the same code: orchestration/cli.py)
+    groups = context.assets_def.group_names_by_key
+    seeds = any(groups.get(key) == SEEDS_GROUP for key in context.selected_asset_keys)
     with warehouse.connect(read_only=True) as con:
         reason = full_refresh_reason(con, step, stamp, witness)
         has_stamp = reason is None and stamp_recorded(con, step, stamp)
+        has_seeds = not seeds or stamp_recorded(con, SEEDS, inputs)
     if reason:
         context.log.warning(f"rebuilding every model of {step} from the landed lines: {reason}")
         build.append("--full-refresh")
@@ -233,9 +243,13 @@ def _build(
         failure = exc
     if failure is not None:
         raise failure
-    if reason or not has_stamp:  # written once: a write would make the file new to publish
+    # written when they change: a write would make the file new to publish
+    if reason or not has_stamp or not has_seeds:
         with warehouse.connect() as con:
-            record_build_stamp(con, step, stamp)
+            if reason or not has_stamp:
+                record_build_stamp(con, step, stamp)
+            if not has_seeds:
+                record_build_stamp(con, SEEDS, inputs)
 
 
 @dbt_assets(

@@ -373,6 +373,18 @@ def stamp_recorded(con: duckdb.DuckDBPyConnection, step: str, stamp: str) -> boo
     return _stamp_of(con, step) == stamp
 
 
+# The stamp of the seeds: the build inputs (build_inputs()) of the last dbt step that
+# loaded and tested them in this build file.
+SEEDS = "seeds"
+
+
+def seeds_loaded_from(con: duckdb.DuckDBPyConnection, inputs: str) -> bool:
+    """Whether this build file's seeds were loaded, and passed their tests, with the
+    project and engines `inputs` fingerprints: a run of the same code need not load
+    them again."""
+    return stamp_recorded(con, SEEDS, inputs)
+
+
 def record_build_stamp(con: duckdb.DuckDBPyConnection, step: str, stamp: str) -> None:
     con.execute("create schema if not exists meta")
     con.execute(
