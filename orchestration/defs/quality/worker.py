@@ -39,7 +39,7 @@ from orchestration.settings import DEFAULT_WAREHOUSE_PATH, REPO_ROOT
 
 NICENESS = 10
 # How long the run's process waits, as it exits, for the worker's last Data Docs.
-DOCS_TIMEOUT_S = 60
+DOCS_TIMEOUT_S = 30
 _worker: subprocess.Popen | None = None
 _worker_env: dict[str, str] = {}  # the environment it was started with
 _asked: set[subprocess.Popen] = set()  # the workers handed a request
