@@ -206,6 +206,12 @@ def _build(
     # (tests/test_dbt_unit_tests.py), not in every build.
     build = ["build", "--exclude-resource-type", "unit_test"]
     step = context.op_def.name
+    if step == "dbt_models":
+        # The step's own boundary, also when a run selects part of it (make run without
+        # the seeds, the UI): dagster-dbt then names the selected models, and dbt's eager
+        # indirect selection adds every test that reads one of them, the funnel marts'
+        # relationships to dim_contacts too, run before those marts are rebuilt.
+        build += ["--exclude", MARTS_SELECTION]
     stamp = build_stamp(warehouse.published)
     inputs = build_inputs(stamp)
     if step == "dbt_models" and nothing_new_since_publish(
