@@ -28,6 +28,7 @@ from orchestration.defs.warehouse.files import (
     full_refresh_reason,
     nothing_new_since_publish,
     record_build_stamp,
+    seeds_loaded_from,
     stamp_recorded,
 )
 from orchestration.defs.warehouse.resources import WarehouseResource
@@ -195,10 +196,15 @@ def _build(
     dbt: ProjectDbtCliResource,
     warehouse: WarehouseResource,
     witness: str,
+    exclude: str | None = None,
 ):
     """dbt build of the step's selection. `witness`: one of the step's incremental
     tables; when it exists, the step has built in this file before (see
-    warehouse.full_refresh_reason)."""
+    warehouse.full_refresh_reason). `exclude`: the step's own `exclude`, passed again:
+    when a run selects part of the step (make run without the seeds, the UI),
+    dagster-dbt names the selected models and drops it, and dbt's eager indirect
+    selection then adds every test that reads one of them, the funnel marts'
+    relationships to dim_contacts too, run before those marts are rebuilt."""
     # `warehouse` holds the run's writer lock and has prepared the build file dbt writes;
     # dbt's profile finds it from WAREHOUSE_PATH, absolute (see profiles.yml).
     os.environ["WAREHOUSE_PATH"] = str(warehouse.published.resolve())
@@ -206,12 +212,8 @@ def _build(
     # (tests/test_dbt_unit_tests.py), not in every build.
     build = ["build", "--exclude-resource-type", "unit_test"]
     step = context.op_def.name
-    if step == "dbt_models":
-        # The step's own boundary, also when a run selects part of it (make run without
-        # the seeds, the UI): dagster-dbt then names the selected models, and dbt's eager
-        # indirect selection adds every test that reads one of them, the funnel marts'
-        # relationships to dim_contacts too, run before those marts are rebuilt.
-        build += ["--exclude", MARTS_SELECTION]
+    if exclude:
+        build += ["--exclude", exclude]
     stamp = build_stamp(warehouse.published)
     inputs = build_inputs(stamp)
     if step == "dbt_models" and nothing_new_since_publish(
@@ -232,7 +234,7 @@ def _build(
     with warehouse.connect(read_only=True) as con:
         reason = full_refresh_reason(con, step, stamp, witness)
         has_stamp = reason is None and stamp_recorded(con, step, stamp)
-        has_seeds = not seeds or stamp_recorded(con, SEEDS, inputs)
+        has_seeds = not seeds or seeds_loaded_from(con, inputs)
     if reason:
         context.log.warning(f"rebuilding every model of {step} from the landed lines: {reason}")
         build.append("--full-refresh")
@@ -270,7 +272,9 @@ def dbt_models(
 ):
     """Seeds, staging, intermediate models, facts, dimensions and audit tables (dbt build:
     run + test); dbt tests report as asset checks."""
-    yield from _build(context, dbt, warehouse, "intermediate.int_events_deduplicated")
+    yield from _build(
+        context, dbt, warehouse, "intermediate.int_events_deduplicated", MARTS_SELECTION
+    )
 
 
 @dbt_assets(
