@@ -20,18 +20,21 @@ from typing import Any
 import duckdb
 import yaml
 
-from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT, SOURCES
+from orchestration.settings import DBT_PROJECT_DIR, SOURCES
+
+
+def seed_rows(name: str) -> list[dict[str, str]]:
+    """The rows of the dbt seed `name` (dbt_project/seeds/<name>.csv)."""
+    with (DBT_PROJECT_DIR / "seeds" / f"{name}.csv").open() as handle:
+        return list(csv.DictReader(handle))
+
 
 # the reason codes a line can get: the dbt seed the models' tests also read
-REASON_CODES = tuple(
-    row["reason_code"]
-    for row in csv.DictReader((REPO_ROOT / "dbt_project" / "seeds" / "reason_codes.csv").open())
-)
+REASON_CODES = tuple(row["reason_code"] for row in seed_rows("reason_codes"))
 
 
 def event_type_pairs() -> list[tuple[int, str]]:
-    with (DBT_PROJECT_DIR / "seeds" / "event_types.csv").open() as handle:
-        return [(int(r["event_type_id"]), r["event_type"]) for r in csv.DictReader(handle)]
+    return [(int(r["event_type_id"]), r["event_type"]) for r in seed_rows("event_types")]
 
 
 @dataclass(frozen=True)
