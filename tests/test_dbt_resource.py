@@ -183,3 +183,45 @@ def test_a_parse_swaps_the_manifest_in_whole_and_a_failed_one_leaves_it(tmp_path
         parse_project(broken, broken, target)
     assert (target / "manifest.json").read_bytes() == parsed
     assert not [p for p in target.iterdir() if p.name.startswith(".parse-")]
+
+
+@pytest.mark.pipeline  # parses a copy of the dbt project in this process, twice
+def test_a_run_loads_the_last_parse_until_a_project_file_changes(tmp_path: Path) -> None:
+    """The first run parses the project and keeps the result; the next run of the same
+    project loads it without asking dbt (no partial-parse file in its invocation folder)
+    and gets the same nodes; once a model's file changes, the next run parses again and
+    sees the change."""
+    import shutil
+    import sys
+
+    from orchestration.defs.dbt import resource
+    from orchestration.defs.dbt.parse import PARTIAL_PARSE_FILE
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    project = tmp_path / "project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    dbt = resource.ProjectDbtCliResource(
+        project_dir=str(project), dbt_executable=str(Path(sys.executable).parent / "dbt")
+    )
+    model = project / "models" / "marts" / "fact_site_events.sql"
+    node_id = "model.product_events.fact_site_events"
+
+    def manifest(run: str):
+        folder = tmp_path / run
+        common = ["--log-level", "none", "--project-dir", str(project)]
+        common += ["--profiles-dir", str(project), "--target-path", str(folder)]
+        common += ["--log-path", str(folder)]
+        parsed = dbt._parsed_manifest(run, project, folder, common)
+        return parsed, (folder / PARTIAL_PARSE_FILE).exists()
+
+    first, dbt_parsed = manifest("run-1")
+    assert dbt_parsed
+    second, dbt_parsed = manifest("run-2")
+    assert not dbt_parsed
+    assert second is not first and sorted(second.nodes) == sorted(first.nodes)
+    assert second.nodes[node_id].raw_code == model.read_text().rstrip("\n")
+
+    model.write_text(model.read_text() + "\n-- changed\n")
+    third, dbt_parsed = manifest("run-3")
+    assert dbt_parsed
+    assert third.nodes[node_id].raw_code.endswith("-- changed")

@@ -99,6 +99,10 @@ def test_rerun_lands_nothing_new_then_only_what_is_new(built: Path, tmp_path: Pa
     # and its dbt_models step, a part of that step's models named one by one, still ran
     # nothing of the funnel marts' step (their tests read dim_contacts too)
     models_step = dbt_nodes_run(rerun.run_id)
+    # dbt wrote no manifest of its own in the invocation folders, the step its results
+    folders = list((DBT_PROJECT_DIR / "target").glob(f"*-{rerun.run_id[:7]}-*"))
+    assert {folder.name.split("-")[0] for folder in folders} == set(models_step)
+    assert not [folder for folder in folders if (folder / "manifest.json").exists()]
     assert "model.product_events.dim_contacts" in models_step["dbt_models"]
     assert not models_step["dbt_models"] & funnel_marts_nodes()
     # a failed warn check stays failed on an unchanged rerun

@@ -7,15 +7,25 @@ failed (``orjson.JSONDecodeError: unexpected end of data``). So every parse of t
 project's own target folder (``make manifest``, ``dagster dev``) goes through
 ``parse_project``: dbt parses into a folder of its own, then each file it wrote takes
 its place in one rename, the manifest last.
+
+A run hands dbt the project it parsed (``resource.py``). That parse costs 0.9-1.4 s a
+run even when nothing changed, most of it dbt decoding and validating its partial-parse
+file; so the parsed project is also kept whole (``store_parsed``), under the fingerprint
+of everything it was parsed from (``parse_fingerprint``), and the next run with the
+same fingerprint loads it in about 0.03 s (``load_parsed``).
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
+import sys
 import tempfile
+from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from orchestration.settings import environment, parse_environment
 
@@ -23,6 +33,10 @@ if TYPE_CHECKING:
     from dagster_dbt import DbtProject
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+# The parsed project of the last parse, after a line with its fingerprint.
+PARSED_FILE = "parsed_manifest.pickle"
+# Arguments that name an invocation's own folders: not what is parsed.
+FOLDER_ARGS = ("--target-path", "--log-path")
 # the order they are moved in: the manifest, what readers open, goes last
 WRITTEN = (PARTIAL_PARSE_FILE, "semantic_manifest.json", "manifest.json")
 
@@ -81,3 +95,46 @@ def prepare(project: DbtProject) -> None:
         profiles_dir=project.profiles_dir,
         target=project.manifest_path.parent,
     )
+
+
+def parse_fingerprint(project_dir: Path, args: Sequence[str]) -> str:
+    """What a parse of the project depends on: its files, this package's code and the
+    engines (``build_inputs``), the profile's environment (``parse_environment``), dbt's
+    arguments but the invocation's folders, dbt's own variables, and Python."""
+    from orchestration.defs.warehouse.files import build_inputs
+
+    kept = [
+        arg
+        for previous, arg in pairwise([None, *args])
+        if arg not in FOLDER_ARGS and previous not in FOLDER_ARGS
+    ]
+    dbt_variables = sorted((k, v) for k, v in os.environ.items() if k.startswith("DBT_"))
+    context = repr((parse_environment(), kept, dbt_variables, sys.version))
+    return build_inputs(f"dbt parse {context}", project=project_dir)
+
+
+def load_parsed(target: Path, fingerprint: str) -> Any | None:
+    """The project parsed with this fingerprint, kept in the target folder ``target``;
+    None when the last parse kept there had another one, or none was kept, or it cannot
+    be read (then the run parses, as with no file)."""
+    try:
+        with (target / PARSED_FILE).open("rb") as handle:
+            if handle.readline().rstrip(b"\n") != fingerprint.encode():
+                return None
+            return pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        return None
+
+
+def store_parsed(target: Path, fingerprint: str, manifest: Any) -> None:
+    """Keep a freshly parsed project for the next run with the same fingerprint, swapped
+    in whole: a run reading it meanwhile reads the previous file."""
+    target.mkdir(parents=True, exist_ok=True)
+    staged = target / f".{PARSED_FILE}.{os.getpid()}"
+    try:
+        with staged.open("wb") as handle:
+            handle.write(fingerprint.encode() + b"\n")
+            pickle.dump(manifest, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(staged, target / PARSED_FILE)
+    finally:
+        staged.unlink(missing_ok=True)

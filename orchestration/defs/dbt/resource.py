@@ -10,7 +10,8 @@ same command through dbt's programmatic entry point (``dbtRunner``) instead:
   (dagster-dbt's own helpers compute them), so ``run_results.json`` and ``dbt.log`` land
   where they did;
 - the project is parsed once per Dagster run and the manifest handed to each command,
-  as dbt's docs on programmatic invocations advise;
+  as dbt's docs on programmatic invocations advise; a run whose project, code and
+  engines are those of the last parse loads that parse instead (``parse.load_parsed``);
 - dbt's structured events are turned into Dagster events by dagster-dbt's own
   converter (``DbtCoreCliEventMessage``): an ``Output`` per model or seed, an
   ``AssetCheckResult`` per test, as a ``dbt`` process's JSON log would give. dbt runs
@@ -58,7 +59,13 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from packaging import version
 
-from orchestration.defs.dbt.parse import PARTIAL_PARSE_FILE, project_target
+from orchestration.defs.dbt.parse import (
+    PARTIAL_PARSE_FILE,
+    load_parsed,
+    parse_fingerprint,
+    project_target,
+    store_parsed,
+)
 from orchestration.settings import environment, parse_environment
 
 # Invocation folders kept per step (its run_results.json, dbt.log, compiled SQL); older
@@ -118,7 +125,9 @@ class ProjectDbtCliResource(DbtCliResource):
             *(["--target", self.target] if self.target else []),
         ]
         manifest = self._parsed_manifest(context.run.run_id, project_dir, target_path, common)
-        argv = [*cleaned, *common, *params.selection_args]
+        # No JSON artifact from dbt: nothing reads an invocation's copy of the manifest,
+        # which cost 0.5 s a run; its run_results.json is written from the result below.
+        argv = [*cleaned, "--no-write-json", *common, *params.selection_args]
         if params.indirect_selection:
             argv += ["--indirect-selection", params.indirect_selection]
         context.log.info(f"Running dbt in process: `dbt {' '.join(argv)}`.")
@@ -172,6 +181,8 @@ class ProjectDbtCliResource(DbtCliResource):
         _running.discard(thread)
         release_warehouse()
         result = outcome["result"]
+        if hasattr(result.result, "write"):  # as dbt writes it, interrupted runs aside
+            result.result.write(str(target_path / "run_results.json"))
         context.log.info(f"{DBT_ENDED} in {time.monotonic() - started:.1f} s.")
         if _is_interrupt(result.exception):
             raise result.exception  # SIGINT/SIGTERM: the run stops, it did not "fail"
@@ -186,39 +197,50 @@ class ProjectDbtCliResource(DbtCliResource):
     def _parsed_manifest(
         self, run_id: str, project_dir: Path, target_path: Path, common: list[str]
     ) -> Any:
-        """The project parsed once per run: dbt's partial parse checks the files, and the
-        next command of the same run reuses the result."""
+        """The project parsed once per run, and the next command of the same run reuses
+        the result; a run whose project is as the last parse found it loads that parse
+        (``parse.load_parsed``) instead of asking dbt again."""
         key = (run_id, str(project_dir))
         if key not in _manifests:
-            from dbt.cli.main import dbtRunner
-
-            # Start from the project's partial-parse file, as cli() does.
-            partial_parse = project_target(project_dir) / PARTIAL_PARSE_FILE
-            if partial_parse.exists() and not (target_path / PARTIAL_PARSE_FILE).exists():
-                target_path.mkdir(parents=True, exist_ok=True)
-                shutil.copy(partial_parse, target_path / PARTIAL_PARSE_FILE)
-            errors: list[str] = []
-            # the build writes manifest.json and run_results.json; the parse need not
-            with environment(parse_environment()), _interrupts_redelivered():
-                parsed = dbtRunner(callbacks=[_collect_errors(errors)]).invoke(
-                    ["parse", "--no-write-json", *common]
-                )
-            if _is_interrupt(parsed.exception):
-                raise parsed.exception
-            if not parsed.success:
-                detail = "\n\n".join(errors) or repr(parsed.exception)
-                raise DagsterDbtCliRuntimeError(description=f"dbt parse failed:\n\n{detail}")
+            fingerprint = parse_fingerprint(project_dir, common)
+            manifest = load_parsed(project_target(project_dir), fingerprint)
+            if manifest is None:
+                manifest = self._parse(project_dir, target_path, common, run_id)
+                store_parsed(project_target(project_dir), fingerprint, manifest)
             _manifests.clear()  # keep only the current run's
-            _manifests[key] = parsed.result
-            # dbt parses everything again when a project file or the profile changed
-            # since the partial-parse file was written: hand the fresh one to the next
-            # run, swapped in whole so a concurrent reader never sees half a file.
-            fresh = target_path / PARTIAL_PARSE_FILE
-            if fresh.exists():
-                staged = project_target(project_dir) / f".{PARTIAL_PARSE_FILE}.{run_id[:8]}"
-                shutil.copy(fresh, staged)
-                os.replace(staged, project_target(project_dir) / PARTIAL_PARSE_FILE)
+            _manifests[key] = manifest
         return _manifests[key]
+
+    def _parse(self, project_dir: Path, target_path: Path, common: list[str], run_id: str) -> Any:
+        """dbt's parse of the project: partial, from the project's partial-parse file,
+        which it then replaces if dbt had to parse files again."""
+        from dbt.cli.main import dbtRunner
+
+        # Start from the project's partial-parse file, as cli() does.
+        partial_parse = project_target(project_dir) / PARTIAL_PARSE_FILE
+        if partial_parse.exists() and not (target_path / PARTIAL_PARSE_FILE).exists():
+            target_path.mkdir(parents=True, exist_ok=True)
+            shutil.copy(partial_parse, target_path / PARTIAL_PARSE_FILE)
+        errors: list[str] = []
+        with environment(parse_environment()), _interrupts_redelivered():
+            parsed = dbtRunner(callbacks=[_collect_errors(errors)]).invoke(
+                ["parse", "--no-write-json", *common]
+            )
+        if _is_interrupt(parsed.exception):
+            raise parsed.exception
+        if not parsed.success:
+            detail = "\n\n".join(errors) or repr(parsed.exception)
+            raise DagsterDbtCliRuntimeError(description=f"dbt parse failed:\n\n{detail}")
+        # dbt parses everything again when a project file or the profile changed
+        # since the partial-parse file was written: hand the fresh one to the next
+        # run, swapped in whole so a concurrent reader never sees half a file.
+        fresh = target_path / PARTIAL_PARSE_FILE
+        if fresh.exists():
+            project_target(project_dir).mkdir(parents=True, exist_ok=True)
+            staged = project_target(project_dir) / f".{PARTIAL_PARSE_FILE}.{run_id[:8]}"
+            shutil.copy(fresh, staged)
+            os.replace(staged, project_target(project_dir) / PARTIAL_PARSE_FILE)
+        return parsed.result
 
 
 # Logged when dbt's command has ended; its nodes' events were yielded before.

@@ -197,12 +197,12 @@ INPUT_FILES = ("dbt_project.yml", "profiles.yml")
 ENGINES = ("dbt-core", "dbt-duckdb", "duckdb", "dagster", "dagster-dbt", "great-expectations")
 
 
-def build_inputs(stamp: str) -> str:
+def build_inputs(stamp: str, project: Path = settings.DBT_PROJECT_DIR) -> str:
     """A fingerprint of everything a build's output depends on but the landed lines: the
     dbt project's files, this package's code, the engines' versions, the build stamp."""
     from importlib.metadata import version
 
-    project, package = settings.DBT_PROJECT_DIR, Path(settings.__file__).parent
+    package = Path(settings.__file__).parent
     files = [(project, project / name) for name in INPUT_FILES]
     for folder in INPUT_FOLDERS:
         files += [(project, f) for f in (project / folder).rglob("*") if f.is_file()]
