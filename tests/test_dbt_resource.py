@@ -186,11 +186,13 @@ def test_a_parse_swaps_the_manifest_in_whole_and_a_failed_one_leaves_it(tmp_path
 
 
 @pytest.mark.pipeline  # parses a copy of the dbt project in this process, twice
-def test_a_run_loads_the_last_parse_until_a_project_file_changes(tmp_path: Path) -> None:
+def test_a_run_loads_the_last_parse_until_a_project_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The first run parses the project and keeps the result; the next run of the same
     project loads it without asking dbt (no partial-parse file in its invocation folder)
-    and gets the same nodes; once a model's file changes, the next run parses again and
-    sees the change."""
+    and gets the same nodes; a variable the project reads (`env_var()`) or a model's file
+    changes, and the next run parses again (and sees the change)."""
     import shutil
     import sys
 
@@ -221,7 +223,11 @@ def test_a_run_loads_the_last_parse_until_a_project_file_changes(tmp_path: Path)
     assert second is not first and sorted(second.nodes) == sorted(first.nodes)
     assert second.nodes[node_id].raw_code == model.read_text().rstrip("\n")
 
+    monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "1.5GB")  # read by profiles.yml
+    assert manifest("run-3")[1]
+    assert not manifest("run-4")[1]
+
     model.write_text(model.read_text() + "\n-- changed\n")
-    third, dbt_parsed = manifest("run-3")
+    third, dbt_parsed = manifest("run-5")
     assert dbt_parsed
     assert third.nodes[node_id].raw_code.endswith("-- changed")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import shutil
 import sys
 import tempfile
@@ -37,6 +38,8 @@ PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 PARSED_FILE = "parsed_manifest.pickle"
 # Arguments that name an invocation's own folders: not what is parsed.
 FOLDER_ARGS = ("--target-path", "--log-path")
+# A variable a project file reads: env_var('NAME'...)
+ENV_VAR = re.compile(r"""env_var\(\s*['"]([^'"]+)['"]""")
 # the order they are moved in: the manifest, what readers open, goes last
 WRITTEN = (PARTIAL_PARSE_FILE, "semantic_manifest.json", "manifest.json")
 
@@ -99,18 +102,33 @@ def prepare(project: DbtProject) -> None:
 
 def parse_fingerprint(project_dir: Path, args: Sequence[str]) -> str:
     """What a parse of the project depends on: its files, this package's code and the
-    engines (``build_inputs``), the profile's environment (``parse_environment``), dbt's
-    arguments but the invocation's folders, dbt's own variables, and Python."""
-    from orchestration.defs.warehouse.files import build_inputs
+    engines (``build_inputs``); dbt's arguments but the invocation's folders, and the
+    profile they name (``--profiles-dir``); the variables these files read with
+    ``env_var()`` and dbt's own (``DBT_*``), as the parse sees them
+    (``parse_environment``); and Python."""
+    from orchestration.defs.warehouse.files import build_inputs, project_files
 
     kept = [
         arg
         for previous, arg in pairwise([None, *args])
         if arg not in FOLDER_ARGS and previous not in FOLDER_ARGS
     ]
-    dbt_variables = sorted((k, v) for k, v in os.environ.items() if k.startswith("DBT_"))
-    context = repr((parse_environment(), kept, dbt_variables, sys.version))
-    return build_inputs(f"dbt parse {context}", project=project_dir)
+    profiles = [Path(v) / "profiles.yml" for k, v in pairwise(args) if k == "--profiles-dir"]
+    profiles = [path for path in profiles if path.is_file()]
+    texts = [
+        path.read_text(errors="replace")
+        for path in [*project_files(project_dir), *profiles]
+        if path.suffix in (".sql", ".yml", ".md")
+    ]
+    read = {name for text in texts for name in ENV_VAR.findall(text)}
+    with environment(parse_environment()):
+        variables = sorted(
+            (name, os.environ.get(name))
+            for name in os.environ.keys() | read
+            if name in read or name.startswith("DBT_")
+        )
+    context = repr((kept, [path.read_bytes() for path in profiles], variables))
+    return build_inputs(f"dbt parse {context} {sys.version}", project=project_dir)
 
 
 def load_parsed(target: Path, fingerprint: str) -> Any | None:

@@ -197,15 +197,21 @@ INPUT_FILES = ("dbt_project.yml", "profiles.yml")
 ENGINES = ("dbt-core", "dbt-duckdb", "duckdb", "dagster", "dagster-dbt", "great-expectations")
 
 
+def project_files(project: Path = settings.DBT_PROJECT_DIR) -> list[Path]:
+    """The dbt project's own files (not what dbt writes: target/, logs/)."""
+    files = [project / name for name in INPUT_FILES]
+    for folder in INPUT_FOLDERS:
+        files += [f for f in (project / folder).rglob("*") if f.is_file()]
+    return files
+
+
 def build_inputs(stamp: str, project: Path = settings.DBT_PROJECT_DIR) -> str:
     """A fingerprint of everything a build's output depends on but the landed lines: the
     dbt project's files, this package's code, the engines' versions, the build stamp."""
     from importlib.metadata import version
 
     package = Path(settings.__file__).parent
-    files = [(project, project / name) for name in INPUT_FILES]
-    for folder in INPUT_FOLDERS:
-        files += [(project, f) for f in (project / folder).rglob("*") if f.is_file()]
+    files = [(project, f) for f in project_files(project)]
     files += [(package, f) for f in package.rglob("*.py")]
     digest = hashlib.sha256(stamp.encode())
     for root, path in sorted(files):
