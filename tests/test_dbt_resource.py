@@ -222,6 +222,11 @@ def test_a_run_loads_the_last_parse_until_a_project_file_changes(
     assert not dbt_parsed
     assert second is not first and sorted(second.nodes) == sorted(first.nodes)
     assert second.nodes[node_id].raw_code == model.read_text().rstrip("\n")
+    # refs resolve in the loaded project: dbt's own pickling of a manifest misplaces its
+    # fields (parse.store_parsed pickles them by name)
+    assert second.fixtures == first.fixtures
+    assert second.ref_lookup.find("fact_site_events", None, None, second).unique_id == node_id
+    assert second.disabled_lookup.find("fact_site_events", None, None) is None
 
     monkeypatch.setenv("DUCKDB_MEMORY_LIMIT", "1.5GB")  # read by profiles.yml
     assert manifest("run-3")[1]

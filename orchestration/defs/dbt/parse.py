@@ -17,6 +17,7 @@ same fingerprint loads it in about 0.03 s (``load_parsed``).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import re
@@ -38,6 +39,8 @@ PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 PARSED_FILE = "parsed_manifest.pickle"
 # Arguments that name an invocation's own folders: not what is parsed.
 FOLDER_ARGS = ("--target-path", "--log-path")
+# What a manifest builds on use besides its `_*_lookup` fields (see store_parsed).
+LOOKUP_CACHES = ("_macros_by_name", "_macros_by_package")
 # A variable a project file reads: env_var('NAME'...)
 ENV_VAR = re.compile(r"""env_var\(\s*['"]([^'"]+)['"]""")
 # the order they are moved in: the manifest, what readers open, goes last
@@ -152,7 +155,33 @@ def store_parsed(target: Path, fingerprint: str, manifest: Any) -> None:
     try:
         with staged.open("wb") as handle:
             handle.write(fingerprint.encode() + b"\n")
-            pickle.dump(manifest, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            _ManifestPickler(handle, protocol=pickle.HIGHEST_PROTOCOL).dump(manifest)
         os.replace(staged, target / PARSED_FILE)
     finally:
         staged.unlink(missing_ok=True)
+
+
+class _ManifestPickler(pickle.Pickler):
+    """Pickles a dbt manifest by its fields' names, without what dbt builds on use.
+
+    dbt's own pickling of a manifest (``Manifest.__reduce_ex__``, dbt-core 1.11) passes
+    its fields by position and leaves two out (``fixtures``, ``_saved_query_lookup``):
+    each field after them lands in the next one's, and a ref then failed
+    (``RefableLookup.find() missing 1 required positional argument``). Here the fields
+    are passed by name; the lookups, caches and lock are left to their defaults, and dbt
+    builds each lookup again when it is first asked."""
+
+    def reducer_override(self, obj: Any) -> Any:
+        cls = type(obj)
+        if cls.__name__ != "Manifest" or cls.__module__ != "dbt.contracts.graph.manifest":
+            return NotImplemented
+        fields = {
+            field.name: getattr(obj, field.name)
+            for field in dataclasses.fields(obj)
+            if not field.name.startswith("_")
+        }
+        return _manifest, (cls, fields)
+
+
+def _manifest(cls: type, fields: dict[str, Any]) -> Any:
+    return cls(**fields)
