@@ -197,19 +197,23 @@ INPUT_FILES = ("dbt_project.yml", "profiles.yml")
 ENGINES = ("dbt-core", "dbt-duckdb", "duckdb", "dagster", "dagster-dbt", "great-expectations")
 
 
-def project_files(project: Path = settings.DBT_PROJECT_DIR) -> list[Path]:
-    """The dbt project's own files (not what dbt writes: target/, logs/)."""
+def project_files(project: Path | None = None) -> list[Path]:
+    """The dbt project's own files (not what dbt writes: target/, logs/); `project`: the
+    project's folder, settings.DBT_PROJECT_DIR when not given."""
+    project = project or settings.DBT_PROJECT_DIR
     files = [project / name for name in INPUT_FILES]
     for folder in INPUT_FOLDERS:
         files += [f for f in (project / folder).rglob("*") if f.is_file()]
     return files
 
 
-def build_inputs(stamp: str, project: Path = settings.DBT_PROJECT_DIR) -> str:
+def build_inputs(stamp: str, project: Path | None = None) -> str:
     """A fingerprint of everything a build's output depends on but the landed lines: the
-    dbt project's files, this package's code, the engines' versions, the build stamp."""
+    dbt project's files (`project_files`), this package's code, the engines' versions,
+    the build stamp."""
     from importlib.metadata import version
 
+    project = project or settings.DBT_PROJECT_DIR
     package = Path(settings.__file__).parent
     files = [(project, f) for f in project_files(project)]
     files += [(package, f) for f in package.rglob("*.py")]
