@@ -39,8 +39,6 @@ PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 PARSED_FILE = "parsed_manifest.pickle"
 # Arguments that name an invocation's own folders: not what is parsed.
 FOLDER_ARGS = ("--target-path", "--log-path")
-# What a manifest builds on use besides its `_*_lookup` fields (see store_parsed).
-LOOKUP_CACHES = ("_macros_by_name", "_macros_by_package")
 # A variable a project file reads: env_var('NAME'...)
 ENV_VAR = re.compile(r"""env_var\(\s*['"]([^'"]+)['"]""")
 # the order they are moved in: the manifest, what readers open, goes last
@@ -180,8 +178,8 @@ class _ManifestPickler(pickle.Pickler):
             for field in dataclasses.fields(obj)
             if not field.name.startswith("_")
         }
-        return _manifest, (cls, fields)
+        return _manifest_from_fields, (cls, fields)
 
 
-def _manifest(cls: type, fields: dict[str, Any]) -> Any:
+def _manifest_from_fields(cls: type, fields: dict[str, Any]) -> Any:
     return cls(**fields)
